@@ -1,0 +1,466 @@
+"""Stage 2, OCR-noise cleanup: raw text -> clean text, an edit log and an offset map.
+
+Cleanup is a fixed sequence of rules. Each rule proposes replacements
+``(start, end, new_text)`` on the current text; applying them is one *pass*.
+Passes compose into an :class:`OffsetMap`, so every clean offset maps back to
+the raw file, and every change is logged as an :class:`~pipeline.document.Edit`
+with raw offsets and the rule's name.
+
+Tone marks follow the "hóa, thủy, khỏe" style (mark on the first vowel of a
+syllable-final oa/oe/uy), the style of underthesea's ``text_normalize`` and
+of the Ministry of Education's 1984 rules that most agencies type today, so
+that the segmenter sees the spelling its model was trained on.
+
+>>> r = clean("Phân đấu đạt 80%  chỉ tiêu của\\n\\nHội chữ thập đỏ. *Tiến*")
+>>> r.text
+'Phấn đấu đạt 80% chỉ tiêu của Hội chữ thập đỏ.'
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from .document import Edit
+
+Replacement = tuple[int, int, str]
+
+
+# --------------------------------------------------------------------------- offsets
+
+class OffsetMap:
+    """Maps offsets in the clean text back to offsets in the raw text.
+
+    Holds one record per pass: the replaced ranges in the pass's output and
+    input. A position inside a replaced range maps to the start of the range's
+    input (``to_raw``), or its end (``to_raw(end=True)``) for span ends.
+    """
+
+    def __init__(self) -> None:
+        self._passes: list[tuple[list[int], list[int], list[int], list[int]]] = []
+
+    def add(self, repls: list[Replacement]) -> None:
+        if not repls:
+            return
+        new_starts, new_ends, old_starts, old_ends = [], [], [], []
+        delta = 0
+        for s, e, new in repls:
+            ns = s + delta
+            new_starts.append(ns)
+            new_ends.append(ns + len(new))
+            old_starts.append(s)
+            old_ends.append(e)
+            delta += len(new) - (e - s)
+        self._passes.append((new_starts, new_ends, old_starts, old_ends))
+
+    @staticmethod
+    def _back(p: tuple, pos: int, end: bool) -> int:
+        new_starts, new_ends, old_starts, old_ends = p
+        i = bisect.bisect_right(new_starts, pos) - 1
+        if i < 0:
+            return pos
+        if pos < new_ends[i] or (pos == new_ends[i] and pos == new_starts[i] and end):
+            return old_ends[i] if end else old_starts[i]
+        return old_ends[i] + (pos - new_ends[i])
+
+    def to_raw(self, pos: int, end: bool = False) -> int:
+        for p in reversed(self._passes):
+            pos = self._back(p, pos, end)
+        return pos
+
+    def __len__(self) -> int:
+        return len(self._passes)
+
+
+def apply_replacements(text: str, repls: list[Replacement]) -> str:
+    out, pos = [], 0
+    for s, e, new in repls:
+        out.append(text[pos:s])
+        out.append(new)
+        pos = e
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- data
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("pipeline").joinpath("data", name).read_text(encoding="utf-8")
+    return [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def _chrome_re() -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in _data_lines("chrome.txt")), re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _stamp_res() -> tuple[re.Pattern, re.Pattern]:
+    starts, bodies = [], []
+    for ln in _data_lines("stamps.txt"):
+        kind, _, pat = ln.partition("\t")
+        (starts if kind == "start" else bodies).append(f"(?:{pat})")
+    return re.compile("|".join(starts), re.I), re.compile("|".join(bodies), re.I)
+
+
+@lru_cache(maxsize=1)
+def _confusions() -> tuple[re.Pattern, dict[str, str]]:
+    table = {}
+    for ln in _data_lines("ocr_confusions.tsv"):
+        wrong, _, right = ln.partition("\t")
+        table[wrong.strip().lower()] = right.strip()
+    alts = sorted(table, key=len, reverse=True)
+    pat = re.compile(r"(?<!\w)(" + "|".join(re.escape(a) for a in alts) + r")(?!\w)", re.IGNORECASE)
+    return pat, table
+
+
+# --------------------------------------------------------------------------- rules
+
+_SPACE_CHARS = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\f\v"
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_UNICODE_RE = re.compile(
+    r"\r\n?|[" + _SPACE_CHARS + "]|[" + _ZERO_WIDTH + r"]|[\x00-\x08\x0e-\x1f\x7f-\x9f\u2028\u2029]"
+    r"|.[\u0300-\u036f]+")
+
+
+def rule_unicode(text: str) -> list[Replacement]:
+    out = []
+    for m in _UNICODE_RE.finditer(text):
+        g = m.group()
+        if g.startswith("\r") or g in "\u2028\u2029":
+            new = "\n"
+        elif g in _SPACE_CHARS:
+            new = " "
+        elif len(g) > 1:
+            new = unicodedata.normalize("NFC", g)
+        else:
+            new = ""
+        if new != g:
+            out.append((m.start(), m.end(), new))
+    return out
+
+
+_ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&apos;": "'"}
+_HTML_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]{0,10}(?:\s[^<>\n]{0,200})?/?>|&(?:nbsp|amp|lt|gt|quot|apos|#39);")
+
+
+def rule_html(text: str) -> list[Replacement]:
+    out = []
+    for m in _HTML_RE.finditer(text):
+        g = m.group()
+        new = _ENTITIES.get(g, "")
+        if g.lower().startswith(("<br", "<p", "</p", "<div", "</div")):
+            new = "\n"
+        out.append((m.start(), m.end(), new))
+    return out
+
+
+_MARKUP_STRIP = re.compile(r"^[\s*#_|>\\-]+|[\s*#_|\\]+$")
+
+
+def _lines(text: str):
+    """(start, end_without_newline, end_with_newline, line) for each line."""
+    pos = 0
+    for line in text.split("\n"):
+        end = pos + len(line)
+        yield pos, end, min(end + 1, len(text)), line
+        pos = end + 1
+
+
+def _plain(line: str) -> str:
+    return _MARKUP_STRIP.sub("", line).strip()
+
+
+def rule_chrome(text: str) -> list[Replacement]:
+    chrome = _chrome_re()
+    return [(s, full, "") for s, e, full, line in _lines(text)
+            if line.strip() and chrome.search(_plain(line))]
+
+
+def _is_caps_line(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+
+
+def rule_stamp(text: str) -> list[Replacement]:
+    start_re, body_re = _stamp_res()
+    lines = list(_lines(text))
+    out: list[Replacement] = []
+    i = 0
+    while i < len(lines):
+        s, e, full, line = lines[i]
+        if start_re.search(_plain(line)):
+            first = i
+            if i > 0 and _is_caps_line(_plain(lines[i - 1][3])) and len(_plain(lines[i - 1][3])) < 80:
+                first = i - 1          # the receiving organisation's name printed in the stamp
+            j = i + 1
+            while j < len(lines) and (body_re.search(_plain(lines[j][3])) or not lines[j][3].strip()) \
+                    and j - i < 8:
+                j += 1
+            while j - 1 > i and not lines[j - 1][3].strip():
+                j -= 1                   # keep trailing blank lines
+            if out and out[-1][1] > lines[first][0]:
+                first = i
+            out.append((lines[first][0], lines[j - 1][2], ""))
+            i = j
+            continue
+        i += 1
+    return out
+
+
+_HANDWRITTEN_RE = re.compile(r"(?<=[.;,)])[ \t]*(\*{1,2})([^*\n\d]{1,24}?)\1[ \t]*(?=\n|$)")
+
+
+def rule_handwritten(text: str) -> list[Replacement]:
+    """Short italic fragments after the end of a sentence: OCR'd margin notes."""
+    out = []
+    for m in _HANDWRITTEN_RE.finditer(text):
+        if 1 <= len(m.group(2).split()) <= 3:
+            out.append((m.start(), m.end(), ""))
+    return out
+
+
+_MD_RULES = [
+    (re.compile(r"^[ \t]*[|\\*#\-=_ \t]*$", re.M), "line"),        # rules, pipes, lone stars
+    (re.compile(r"^[ \t]*#{1,6}[ \t]+", re.M), ""),                  # heading hashes
+    (re.compile(r"^[ \t]*\|[ \t]*|[ \t]*\|[ \t]*$", re.M), ""),      # table pipes at line edges
+    (re.compile(r"^([ \t]*)\*[ \t]+(?=\S)", re.M), "- "),            # "* item" bullets
+    (re.compile(r"\\([*_#|\-\\])"), ""),                             # escaped markup: "\*"
+    (re.compile(r"\*{2,}|_{2,}(?=\S)|(?<=\S)_{2,}"), ""),             # bold markers
+    (re.compile(r"(?<![\w*])\*(?=[^\s*])|(?<=[^\s*])\*(?![\w*])"), ""),  # italic markers
+]
+
+
+def rule_markdown(text: str) -> list[Replacement]:
+    repls: list[Replacement] = []
+    taken: list[tuple[int, int]] = []
+    for rx, kind in _MD_RULES:
+        for m in rx.finditer(text):
+            s, e = m.start(), m.end()
+            if kind == "line":
+                if s == e or "\n" in m.group():
+                    continue
+                if not re.search(r"[|*#=_\\]|-{3,}", m.group()):
+                    continue   # a bare "-" bullet marker is structure, not markup
+                e = min(e + 1, len(text)) if e < len(text) and text[e] == "\n" else e
+                new = ""
+            elif kind == "- ":
+                new = m.group(1) + "- "
+            else:
+                if kind == "" and rx.pattern.startswith(r"\\("):
+                    new = ""
+                else:
+                    new = kind
+            if s == e:
+                continue
+            if any(not (e <= a or s >= b) for a, b in taken):
+                continue
+            taken.append((s, e))
+            repls.append((s, e, new))
+    repls.sort()
+    return repls
+
+
+_SPACING_RULES = [
+    (re.compile(r"[ ]{2,}"), " "),
+    (re.compile(r"^[ ]+|[ ]+$", re.M), ""),
+    (re.compile(r"[ ]+(?=[,.;:!?)\]”])(?!\.\.)"), ""),
+    (re.compile(r"(?<=[(\[“])[ ]+"), ""),
+    (re.compile(r"(?<=\d)[ ]*-[ ]*(?=[A-ZĐ]{1,6}/)|(?<=\d)[ ]+-(?=[A-ZĐ])|(?<=\d)-[ ]+(?=[A-ZĐ]{1,6}/)"), "-"),
+    (re.compile(r"(?<=[A-ZĐ])[ ]*/[ ]*(?=[A-ZĐ]{1,6}\b)"), "/"),
+]
+
+
+def rule_spacing(text: str) -> list[Replacement]:
+    repls: list[Replacement] = []
+    taken: list[tuple[int, int]] = []
+    for rx, new in _SPACING_RULES:
+        for m in rx.finditer(text):
+            s, e = m.span()
+            if m.group() == new or s == e:
+                continue
+            if any(not (e <= a or s >= b) for a, b in taken):
+                continue
+            taken.append((s, e))
+            repls.append((s, e, new))
+    repls.sort()
+    return repls
+
+
+def rule_ocr_confusion(text: str) -> list[Replacement]:
+    pat, table = _confusions()
+    out = []
+    for m in pat.finditer(text):
+        g = m.group()
+        right = table[g.lower()]
+        if g.isupper():
+            right = right.upper()
+        elif g[0].isupper():
+            right = right[0].upper() + right[1:]
+        if right != g:
+            out.append((m.start(), m.end(), right))
+    return out
+
+
+def _tone_table() -> dict[str, str]:
+    """Old-style -> new-style for syllable-final oa, oe, uy ("hoá" -> "hóa")."""
+    marks = ["\u0301", "\u0300", "\u0309", "\u0303", "\u0323"]
+    table = {}
+    for first, second in (("o", "a"), ("o", "e"), ("u", "y")):
+        for mark in marks:
+            for f, s in ((first, second), (first.upper(), second), (first.upper(), second.upper())):
+                old = f + unicodedata.normalize("NFC", s + mark)
+                new = unicodedata.normalize("NFC", f + mark) + s
+                table[old] = new
+    return table
+
+
+_TONE = _tone_table()
+_TONE_RE = re.compile(r"(?<![qQ])(" + "|".join(map(re.escape, _TONE)) + r")(?!\w)")
+
+
+def rule_tone_style(text: str) -> list[Replacement]:
+    return [(m.start(), m.end(), _TONE[m.group()]) for m in _TONE_RE.finditer(text)]
+
+
+_MARKER_ONLY = re.compile(r"^(?:[IVXLC]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\)|[-+•–])$")
+_STRUCTURE = re.compile(
+    r"^(?:[IVXLC]+\.\s|\d+(?:\.\d+)*\.?\s|\d+(?:\.\d+)*\.?$|[a-zđ]\)\s?|[-+•–—]\s?|điều\s+\d|nơi nhận|kính gửi"
+    r"|số\s*[:\d]|t/m\b|tm\.|kt\.|q\.|chương\s+[ivx\d]|phần\s+[ivx\d]|phụ lục)", re.I)
+_CONNECTORS = {"của", "và", "các", "với", "cho", "về", "trong", "đến", "là", "để", "những", "tại", "theo",
+               "từ", "trên", "đối", "việc", "có", "được", "hoặc", "nhằm", "gắn", "như", "công", "số", "ngày",
+               "tháng", "năm", "thực", "hiện", "Ban", "Hội", "Sở", "Ủy"}
+_LINE_RE = re.compile(r"([^\n]*)(\n(?:[ \t]*\n)*)(?=([^\n]*))")
+
+
+def _should_join(cur: str, nxt: str, blank: bool) -> bool:
+    cur, nxt = cur.strip(), nxt.strip()
+    if not cur or not nxt:
+        return False
+    if _MARKER_ONLY.match(cur):
+        return not blank
+    if _STRUCTURE.match(nxt) or _MARKER_ONLY.match(nxt):
+        return False
+    if cur[-1] in ".!?;:" or cur.endswith("./."):
+        return False
+    if _is_caps_line(cur) or (_is_caps_line(nxt) and not nxt[0].islower()):
+        return False
+    last = cur.split()[-1]
+    first = nxt[0]
+    if first.islower():
+        return True
+    if blank:
+        return last in _CONNECTORS
+    return cur[-1] == "," or last in _CONNECTORS or first in "(“\"'" or first.isdigit()
+
+
+def rule_line_join(text: str) -> list[Replacement]:
+    out = []
+    for m in _LINE_RE.finditer(text):
+        sep = m.group(2)
+        if _should_join(m.group(1), m.group(3), blank=sep.count("\n") > 1):
+            s = m.start(2)
+            # also swallow spaces around the break
+            while s > 0 and text[s - 1] == " ":
+                s -= 1
+            e = m.end(2)
+            while e < len(text) and text[e] == " ":
+                e += 1
+            out.append((s, e, " "))
+    return out
+
+
+_SENT_RE = re.compile(r"[^.!?;\n]{60,}?[.!?;](?=\s|$)")
+
+
+def rule_duplicate(text: str) -> list[Replacement]:
+    """Paragraphs and long sentences that the converter repeated: keep the first."""
+    out: list[Replacement] = []
+    seen_par: set[str] = set()
+    seen_sent: set[str] = set()
+    for s, e, full, line in _lines(text):
+        key = " ".join(line.split())
+        if len(key) >= 80 and key in seen_par:
+            out.append((s, full, ""))
+            continue
+        seen_par.add(key)
+        for m in _SENT_RE.finditer(line):
+            skey = " ".join(m.group().split())
+            if skey in seen_sent:
+                a, b = s + m.start(), s + m.end()
+                while a > s and text[a - 1] == " ":
+                    a -= 1
+                out.append((a, b, ""))
+            else:
+                seen_sent.add(skey)
+    return out
+
+
+_BLANKS_RE = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+|\n[ \t]+\n|^\s+|\s+$")
+
+
+def rule_blank_lines(text: str) -> list[Replacement]:
+    """At most one blank line between paragraphs (it marks a page or paragraph break)."""
+    out = []
+    for m in _BLANKS_RE.finditer(text):
+        if m.start() == 0 or m.end() == len(text):
+            new = ""
+        else:
+            new = "\n\n"
+        if m.group() != new:
+            out.append((m.start(), m.end(), new))
+    return out
+
+
+RULES = [
+    ("unicode", rule_unicode),
+    ("html", rule_html),
+    ("chrome", rule_chrome),
+    ("stamp", rule_stamp),
+    ("handwritten", rule_handwritten),
+    ("markdown", rule_markdown),
+    ("spacing", rule_spacing),
+    ("ocr_confusion", rule_ocr_confusion),
+    ("tone_style", rule_tone_style),
+    ("line_join", rule_line_join),
+    ("spacing", rule_spacing),
+    ("duplicate", rule_duplicate),
+    ("blank_lines", rule_blank_lines),
+]
+
+
+@dataclass
+class CleanResult:
+    text: str
+    edits: list[Edit] = field(default_factory=list)
+    offset_map: OffsetMap = field(default_factory=OffsetMap)
+
+
+def clean(raw: str, max_rounds: int = 5) -> CleanResult:
+    """Clean ``raw``; rules run in order, repeated until nothing changes (at most ``max_rounds``)."""
+    text = raw
+    omap = OffsetMap()
+    edits: list[Edit] = []
+    for _ in range(max_rounds):
+        changed = False
+        for name, rule in RULES:
+            repls = rule(text)
+            if not repls:
+                continue
+            changed = True
+            for s, e, new in repls:
+                edits.append(Edit(rule=name, start=omap.to_raw(s), end=omap.to_raw(e, end=True),
+                                  before=text[s:e], after=new))
+            text = apply_replacements(text, repls)
+            omap.add(repls)
+        if not changed:
+            break
+    return CleanResult(text=text, edits=edits, offset_map=omap)
+
+
+def __getattr__(name: str):  # pragma: no cover - keeps lru-cached data private
+    raise AttributeError(name)
