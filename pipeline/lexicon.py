@@ -1,0 +1,166 @@
+"""The administrative lexicon and the spaCy matcher over it.
+
+Agency names and terms are data (``data/agencies.tsv``, ``data/terms.txt``).
+They are matched with spaCy's :class:`~spacy.matcher.PhraseMatcher` on a
+syllable-level :class:`~spacy.tokens.Doc` (case-insensitive), so a match does
+not depend on how the word segmenter happened to cut the name. Segmentation
+uses the matches to keep names whole; classification uses them as agency
+mentions, extended over a following level and place ("Hội Chữ thập đỏ" +
+"tỉnh Thái Nguyên").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Iterable
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+import spacy
+
+SYLLABLE_RE = re.compile(r"\w+|[^\w\s]")
+
+# level words that may follow an agency name: "Hội Chữ thập đỏ tỉnh", "UBND thành phố"
+_LEVELS = [("thị", "xã"), ("thành", "phố"), ("thị", "trấn"), ("cấp", "tỉnh"), ("cấp", "huyện"), ("cấp", "xã"),
+           ("cấp", "cơ", "sở"), ("các", "cấp"), ("cơ", "sở"), ("trung", "ương"), ("việt", "nam"), ("đặc", "khu"),
+           ("tỉnh",), ("huyện",), ("xã",), ("phường",), ("quận",), ("thành", "ủy"), ("tỉnh", "ủy"), ("huyện", "ủy")]
+_UY_HEADS = {"tỉnh", "thành", "huyện", "quận", "thị", "đảng"}
+_NOT_PLACE = {"Kế", "Kết", "Chỉ", "Công", "Nghị", "Quyết", "Thông", "Luật", "Điều", "Nhân", "Chương", "Đề",
+              "Tháng", "Ngày", "Năm", "Phong", "Cuộc", "Tết", "Tiếp", "Phấn", "Đồng", "Trong", "Các", "Đối", "Hằng"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An agency mention: character offsets, text, lexicon prior label and kind."""
+
+    start: int
+    end: int
+    text: str
+    prior: str
+    kind: str      # "name" or "phrase"
+
+
+def _read_data(name: str) -> str:
+    return resources.files("pipeline").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def default_entries() -> list[tuple[str, str, str]]:
+    rows = []
+    for line in _read_data("agencies.tsv").splitlines():
+        if line.strip() and not line.startswith("#"):
+            label, alias, kind = (line.split("\t") + ["name"])[:3]
+            rows.append((label.strip(), alias.strip(), kind.strip() or "name"))
+    return rows
+
+
+def default_terms() -> list[str]:
+    return [ln.strip() for ln in _read_data("terms.txt").splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+class AgencyMatcher:
+    """Finds lexicon entries in text with a spaCy PhraseMatcher (case-insensitive).
+
+    >>> m = AgencyMatcher([("ban_dan_van", "Ban Dân vận", "name")])
+    >>> [(x.text, x.prior) for x in m.mentions("Ban Dân vận Tỉnh ủy chủ trì")]
+    [('Ban Dân vận Tỉnh ủy', 'ban_dan_van')]
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, str, str]], terms: Iterable[str] = ()) -> None:
+        self.entries = sorted(set(entries))
+        self.terms = sorted(set(terms))
+        # the Vietnamese language data gives the vocab its lexical attributes (LOWER,
+        # IS_TITLE…); pyvi is not used: Docs are built from our own syllables.
+        self.vocab = spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}}).vocab
+        self.matcher = PhraseMatcher(self.vocab, attr="LOWER")
+        by_key: dict[str, list[Doc]] = {}
+        for label, alias, kind in self.entries:
+            by_key.setdefault(f"{kind}|{label}", []).append(self.make_doc(alias))
+        if self.terms:
+            by_key["term|"] = [self.make_doc(t) for t in self.terms]
+        for key, docs in by_key.items():
+            self.matcher.add(key, docs)
+
+    @classmethod
+    def default(cls, extra: Iterable[tuple[str, str, str]] = ()) -> "AgencyMatcher":
+        return cls(list(default_entries()) + list(extra), default_terms())
+
+    def __reduce__(self):  # rebuild on unpickle: spaCy matchers pickle poorly across processes
+        return (AgencyMatcher, (self.entries, self.terms))
+
+    def make_doc(self, text: str) -> Doc:
+        return self._doc_and_offsets(text)[0]
+
+    def _doc_and_offsets(self, text: str) -> tuple[Doc, list[tuple[int, int]]]:
+        """A syllable Doc and each token's character offsets in ``text``.
+
+        The Doc's own text has single spaces where ``text`` may have line breaks,
+        so offsets come from the tokenizer, not from ``token.idx``.
+        """
+        words, spaces, offsets = [], [], []
+        for m in SYLLABLE_RE.finditer(text):
+            words.append(m.group())
+            spaces.append(m.end() < len(text) and text[m.end()].isspace())
+            offsets.append(m.span())
+        return Doc(self.vocab, words=words, spaces=spaces), offsets
+
+    def _spans(self, doc: Doc):
+        spans = []
+        for key, s, e in self.matcher(doc):
+            span = doc[s:e]
+            span.label_ = self.vocab.strings[key]
+            spans.append(span)
+        return filter_spans(spans)
+
+    def term_spans(self, text: str) -> list[tuple[int, int]]:
+        """Character spans that segmentation keeps whole: agency names and terms."""
+        doc, offsets = self._doc_and_offsets(text)
+        out = []
+        for sp in self._spans(doc):
+            kind = sp.label_.split("|", 1)[0]
+            if kind in ("name", "term") and len(sp) > 1:
+                out.append((offsets[sp.start][0], offsets[sp.end - 1][1]))
+        return out
+
+    def mentions(self, text: str, base: int = 0) -> list[Mention]:
+        """Agency mentions in ``text``, extended over level and place words."""
+        doc, offsets = self._doc_and_offsets(text)
+        out: list[Mention] = []
+        last_end = -1
+        for sp in self._spans(doc):
+            kind, label = sp.label_.split("|", 1)
+            if kind == "term" or sp.start < last_end:
+                continue
+            end = _extend(doc, sp.end)
+            last_end = end
+            s, e = offsets[sp.start][0], offsets[end - 1][1]
+            out.append(Mention(base + s, base + e, text[s:e], label, kind))
+        return out
+
+
+def _extend(doc: Doc, end: int) -> int:
+    """Extend a mention over a level ("tỉnh", "thành phố") and a place name (Title Case)."""
+    n = len(doc)
+    titles = 0
+    progressed = True
+    while progressed and end < n:
+        progressed = False
+        for lv in _LEVELS:
+            k = len(lv)
+            if end + k <= n and tuple(t.lower_ for t in doc[end:end + k]) == lv:
+                end += k
+                progressed = True
+                break
+        if progressed:
+            continue
+        tok = doc[end]
+        if titles < 4 and (tok.is_title or (tok.is_upper and len(tok) > 1)) and tok.text not in _NOT_PLACE \
+                and tok.is_alpha:
+            end += 1
+            titles += 1
+            progressed = True
+            if end < n and doc[end].lower_ == "ủy" and doc[end - 1].lower_ in _UY_HEADS:
+                end += 1
+    return end
