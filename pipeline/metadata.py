@@ -1,0 +1,130 @@
+"""Stage 5, document metadata: number, type, issuer, place, date (ISO), signer.
+
+Rules over the clean text's header and signature block; a field that cannot
+be found is ``None``.
+
+>>> m = extract("TỈNH ỦY HÀ TĨNH\\nSố 12-CT/TU\\nHà Tĩnh, ngày 5 tháng 3 năm 2024\\nCHỈ THỊ\\nT/M BAN THƯỜNG VỤ\\nBÍ THƯ\\nNguyễn Văn An")
+>>> m["number"], m["type"], m["date"], m["place"], m["signer"], m["issuer"]
+('12-CT/TU', 'chỉ thị', '2024-03-05', 'Hà Tĩnh', 'Nguyễn Văn An', 'Ban Thường vụ Tỉnh ủy Hà Tĩnh')
+"""
+
+from __future__ import annotations
+
+import re
+
+_NUMBER = re.compile(r"\bSố\s*[:.]?\s*(\d+[\w/.\-&]*[-/][\w/.\-&Đđ]+)", re.I)
+_DATE = re.compile(r"(?:^|\n)\s*([^\n,]{2,40}?),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
+_DATE_ANY = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
+_TYPES = ["công văn", "chỉ thị", "kế hoạch", "thông báo", "kết luận", "hướng dẫn", "quyết định", "nghị quyết",
+          "công điện", "báo cáo", "chương trình", "tờ trình", "đề án", "quy chế", "quy định", "thông tri"]
+_CODE_TYPES = {"CV": "công văn", "CT": "chỉ thị", "KH": "kế hoạch", "TB": "thông báo", "KL": "kết luận",
+               "HD": "hướng dẫn", "QĐ": "quyết định", "NQ": "nghị quyết", "CĐ": "công điện", "BC": "báo cáo",
+               "CTR": "chương trình", "TTR": "tờ trình", "ĐA": "đề án", "QC": "quy chế", "TT": "thông tri"}
+_SIGN_ROLE = re.compile(r"^(?:T/M|TM\.?|KT\.?|Q\.|TL\.|TUQ\.)\s*(.*)$", re.I)
+_TITLES = re.compile(r"^(?:PHÓ\s+)?(?:BÍ THƯ|CHỦ TỊCH|GIÁM ĐỐC|TRƯỞNG BAN|CHÁNH VĂN PHÒNG|PHÓ BÍ THƯ|THƯỜNG TRỰC|"
+                     r"TRƯỞNG|PHÓ TRƯỞNG BAN|CHỦ NHIỆM|TỔNG BIÊN TẬP|BỘ TRƯỞNG|THỦ TƯỚNG|CHÁNH|PHÓ)", re.I)
+_NAME = re.compile(r"^(?:[A-ZĐÀ-Ỹ][a-zđà-ỹ]+|[A-ZĐÀ-Ỹ]{2,})(?:\s+(?:[A-ZĐÀ-Ỹ][a-zđà-ỹ]+|[A-ZĐÀ-Ỹ]{2,})){1,5}$")
+_ISSUER_BODY = re.compile(r"((?:Ban Thường vụ|Thường trực|Ban Chấp hành|Ban Chỉ đạo|Ủy ban nhân dân|UBND|Ban Thường trực)"
+                          r"[^,.;:\n]{0,60}?)\s+(?:ban hành|yêu cầu|chỉ đạo|đề nghị|thông báo|hướng dẫn|xây dựng)", re.I)
+_PARTY_HEAD = re.compile(r"^(TỈNH ỦY|THÀNH ỦY|HUYỆN ỦY|QUẬN ỦY|THỊ ỦY|ĐẢNG ỦY)\s+(.+)$")
+_GOV_HEAD = re.compile(r"^(?:ỦY BAN NHÂN DÂN|UBND)\s*(.*)$")
+
+
+def _title_case(s: str) -> str:
+    return " ".join(w.capitalize() for w in s.split())
+
+
+def _lines(text: str) -> list[str]:
+    return [ln.strip() for ln in text.split("\n") if ln.strip()]
+
+
+def extract(text: str) -> dict:
+    lines = _lines(text)
+    head = "\n".join(lines[:25])
+    meta: dict = {"number": None, "type": None, "issuer": None, "place": None, "date": None, "signer": None}
+
+    m = _NUMBER.search(head)
+    if m:
+        meta["number"] = m.group(1).strip(" .,")
+    m = _DATE.search("\n" + head)
+    if m:
+        place = m.group(1).strip(" *-")
+        if len(place.split()) <= 5 and not any(ch.isdigit() for ch in place):
+            meta["place"] = place
+        d, mo, y = int(m.group(2)), int(m.group(3)), int(m.group(4))
+        meta["date"] = f"{y:04d}-{mo:02d}-{d:02d}" if 1 <= d <= 31 and 1 <= mo <= 12 else None
+    else:
+        m = _DATE_ANY.search(head)
+        if m:
+            d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            meta["date"] = f"{y:04d}-{mo:02d}-{d:02d}" if 1 <= d <= 31 and 1 <= mo <= 12 else None
+
+    # type: a title line in capitals, else the number's code
+    for ln in lines[:25]:
+        low = ln.lower()
+        if ln.isupper() and low in _TYPES:
+            meta["type"] = low
+            break
+    if meta["type"] is None and meta["number"]:
+        codes = re.split(r"[-/]", meta["number"].upper())
+        for code in codes[1:]:
+            if code in _CODE_TYPES:
+                meta["type"] = _CODE_TYPES[code]
+                break
+        else:
+            if re.search(r"/(UBND|[A-ZĐ]+)-", meta["number"]) or "CV" in meta["number"].upper():
+                meta["type"] = "công văn"
+
+    # signer and the signing body
+    sign_body = None
+    for i, ln in enumerate(lines):
+        sm = _SIGN_ROLE.match(ln)
+        if sm and i > len(lines) // 3:
+            sign_body = sm.group(1).strip() or None
+            for cand in lines[i + 1:i + 6]:
+                c = cand.strip("* ")
+                if _TITLES.match(c) or c.isupper() and len(c.split()) <= 6 and not _NAME.match(_title_case(c)):
+                    continue
+                if _NAME.match(c):
+                    meta["signer"] = c
+                    break
+            break
+    if meta["signer"] is None and lines:
+        last = lines[-1].strip("* ")
+        if _NAME.match(last) and not last.isupper() and len(last.split()) >= 2:
+            meta["signer"] = last
+
+    # issuer: letterhead + signing body, else the body text's own words
+    party = gov = None
+    for ln in lines[:8]:
+        pm = _PARTY_HEAD.match(ln)
+        if pm:
+            party = (pm.group(1), pm.group(2))
+        gm = _GOV_HEAD.match(ln) if ln.isupper() and len(ln) <= 40 else None
+        if gm:
+            gov = gm.group(1) or (lines[lines.index(ln) + 1] if lines.index(ln) + 1 < len(lines) else "")
+    if party:
+        kind, place = _title_case(party[0]).replace("Ủy", "ủy"), _title_case(party[1])
+        kind = kind[0].upper() + kind[1:]
+        prefix = "Ban Thường vụ " if sign_body and "THƯỜNG VỤ" in sign_body.upper() else ""
+        meta["issuer"] = f"{prefix}{kind} {place}".strip()
+    elif gov is not None and gov.strip():
+        meta["issuer"] = "Ủy ban nhân dân " + _gov_place(gov)
+    else:
+        bm = _ISSUER_BODY.search(text[:4000])
+        if bm:
+            meta["issuer"] = " ".join(bm.group(1).split())
+            if meta["place"] and re.search(r"(?:Tỉnh|Thành|Huyện|Quận|Thị) ủy$", meta["issuer"]):
+                meta["issuer"] += " " + meta["place"]
+    return meta
+
+
+def _gov_place(s: str) -> str:
+    words = s.split()
+    if not words:
+        return ""
+    level = words[0].lower()
+    rest = " ".join(words[1:])
+    if level == "thành" and len(words) > 1 and words[1].lower() == "phố":
+        level, rest = "thành phố", " ".join(words[2:])
+    return f"{level} {_title_case(rest)}".strip()
