@@ -68,7 +68,8 @@ def save(model: Model, model_dir: str | Path, extra_meta: dict | None = None) ->
                "themes": model.themes, "labelset": model.labelset}
     joblib.dump(payload, tmp, compress=3)
     os.replace(tmp, d / MODEL_FILE)
-    meta = {"format": FORMAT_VERSION, **(model.meta or {}), **(extra_meta or {}),
+    kept = {k: v for k, v in (model.meta or {}).items() if k not in ("path", "sha256")}
+    meta = {"format": FORMAT_VERSION, **kept, **(extra_meta or {}),
             "labels": {"agencies": sorted(model.labelset.get("agencies", {})),
                        "themes": sorted(model.labelset.get("themes", {}))},
             "versions": library_versions(), "sha256": sha256_file(d / MODEL_FILE)}
@@ -108,5 +109,6 @@ def load(model_dir: str | Path | None = None) -> Model:
     payload = joblib.load(path)
     if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION:
         raise ModelError(f"{path} is not a model of format {FORMAT_VERSION}: retrain it with `vanban train`.")
+    meta["path"] = str(d.resolve())
     return Model(detector=payload["detector"], agencies=payload["agencies"], themes=payload["themes"],
                  labelset=payload["labelset"], meta=meta)

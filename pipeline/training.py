@@ -64,8 +64,12 @@ def fit(docs: list[corpus_mod.GoldDocument], labelset: dict, segmenter: Segmente
     return Model(detector=detector, agencies=agency_model, themes=theme_model, labelset=labelset)
 
 
-def train(corpus_dir: str | Path, model_dir: str | Path, scores: dict | None = None) -> dict:
-    """``vanban train``: build the gold from ``src/`` if present, fit, save. Returns the model meta."""
+def train(corpus_dir: str | Path, model_dir: str | Path, scores_file: str | Path | None = None) -> dict:
+    """``vanban train``: build the gold from ``src/`` if present, fit, save. Returns the model meta.
+
+    ``scores_file`` (``evaluation/scores.json`` from ``vanban evaluate``) is recorded in meta.json
+    when it was computed on the same corpus.
+    """
     corpus_dir = Path(corpus_dir)
     if (corpus_dir / "src").is_dir():
         corpus_mod.build(corpus_dir)
@@ -74,6 +78,12 @@ def train(corpus_dir: str | Path, model_dir: str | Path, scores: dict | None = N
     model = fit(docs, labelset)
     extra = {"corpus": {"documents": len(docs), "tasks": sum(len(d.tasks) for d in docs),
                         "sha256": corpus_mod.corpus_hash(corpus_dir)}}
-    if scores:
-        extra["scores"] = scores
+    if scores_file and Path(scores_file).exists():
+        import json
+
+        scores = json.loads(Path(scores_file).read_text(encoding="utf-8"))
+        if scores.get("corpus_sha256") == extra["corpus"]["sha256"]:
+            extra["scores"] = {k: v for k, v in scores.items() if isinstance(v, (int, float))}
+        else:
+            extra["scores_note"] = f"{scores_file} was computed on another corpus version; not recorded"
     return save(model, model_dir, extra)

@@ -1,0 +1,240 @@
+"""Batch runs over folders: parallel, cached, resumable, never stopped by one bad file.
+
+Each document's result is cached in ``OUT/.cache`` under the sha256 of its
+bytes and the model version, and written there (atomically) as soon as it is
+done. Outputs are assembled afterwards in file order, so they are identical
+whatever the number of workers or scheduler, and a run killed midway resumes
+where it stopped: finished documents come from the cache. Re-running on an
+unchanged folder only reads the cache; after adding a file, only that file is
+annotated.
+
+Workers are joblib processes (``workers=N``) or a Dask cluster
+(``scheduler="tcp://host:8786"``). A worker loads the model once from its
+directory and keeps it for the run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterator
+
+from . import __version__, reading
+from .document import Document
+from .errors import InputError
+from .output import Writers, atomic_write, write_report
+
+CHUNK = 8   # documents per worker call: amortises inter-process overhead
+
+
+@dataclass
+class BatchResult:
+    documents: int = 0
+    tasks: int = 0
+    errors: int = 0
+    cached: int = 0
+    annotated: int = 0
+    skipped: list = field(default_factory=list)
+    out_dir: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+
+@dataclass
+class _Item:
+    doc_id: str
+    source: str
+    path: Path
+    key: str = ""
+    error: str = ""
+
+
+def _cache_path(cache: Path, key: str) -> Path:
+    return cache / key[:2] / f"{key}.json"
+
+
+@lru_cache(maxsize=2)
+def _worker_annotator(model_dir: str, sha: str):
+    """One Annotator per worker process and model (the sha256 keys the cache)."""
+    import pipeline
+
+    return pipeline.load(model_dir)
+
+
+def _annotate_chunk(chunk: list[tuple[str, str, str, bytes]], model_ref) -> list[tuple[str, dict]]:
+    """Annotate (key, doc_id, source, bytes) items; return (key, document dict) pairs."""
+    ann = _worker_annotator(*model_ref) if isinstance(model_ref, tuple) else model_ref
+    out = []
+    for key, doc_id, source, data in chunk:
+        try:
+            text, _ = reading.decode(data)
+            doc = ann.annotate(text, doc_id=doc_id, source=source, sha256=key.split(":")[0])
+        except InputError as e:
+            doc = Document(doc_id=doc_id, source=source, sha256=key.split(":")[0], errors=[str(e)])
+        except Exception as e:  # recorded per file: the batch goes on
+            doc = Document(doc_id=doc_id, source=source, sha256=key.split(":")[0],
+                           errors=[f"internal error while annotating: {type(e).__name__}: {e}"])
+        out.append((key, doc.to_dict()))
+    return out
+
+
+def _model_ref(annotator):
+    path = annotator.model.meta.get("path")
+    sha = annotator.model.meta.get("sha256")
+    return (str(path), sha) if path and sha else annotator
+
+
+def _chunks(items: list[_Item], size: int) -> Iterator[list[tuple[str, str, str, bytes]]]:
+    buf: list[tuple[str, str, str, bytes]] = []
+    for it in items:
+        try:
+            data = reading.read_bytes(it.path)
+        except InputError as e:
+            it.error = str(e)
+            continue
+        buf.append((it.key, it.doc_id, it.source, data))
+        if len(buf) >= size:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
+
+
+def run(annotator, in_dir: str | Path, out_dir: str | Path, workers: int = 1, scheduler: str | None = None,
+        quiet: bool = False, progress: Callable | None = None, report: bool = True) -> BatchResult:
+    """Annotate every .txt/.md below ``in_dir``; write tasks.jsonl, tasks.csv and report.html to ``out_dir``."""
+    in_dir, out_dir = Path(in_dir), Path(out_dir)
+    files, skipped = reading.find_documents(in_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cache = out_dir / ".cache"
+    version = f"{annotator.version}:{__version__}"
+    root = in_dir if in_dir.is_dir() else in_dir.parent
+
+    items: list[_Item] = []
+    seen_ids: dict[str, int] = {}
+    for p in files:
+        rel = p.relative_to(root).as_posix()
+        doc_id = p.stem
+        if doc_id in seen_ids:                     # doc_id must be unique in the batch
+            seen_ids[doc_id] += 1
+            doc_id = rel.rsplit(".", 1)[0].replace("/", "__")
+        else:
+            seen_ids[doc_id] = 1
+        it = _Item(doc_id=doc_id, source=rel, path=p)
+        try:
+            st = p.stat()
+            it.key = _content_key(p, st.st_size, version)
+        except InputError as e:
+            it.error = str(e)
+        except OSError as e:
+            it.error = f"cannot read the file: {e.strerror or e}"
+        items.append(it)
+
+    result = BatchResult(skipped=[(str(p), why) for p, why in skipped], out_dir=str(out_dir))
+    todo = [it for it in items if not it.error and not _cache_path(cache, _ck(it)).exists()]
+    result.cached = sum(1 for it in items if not it.error) - len(todo)
+
+    bar = _progress(len(todo), quiet, progress)
+    model_ref = _model_ref(annotator)
+    by_key = {it.key: it for it in todo}
+    for key, doc in _execute(todo, model_ref, workers, scheduler):
+        _store(cache, _ck(by_key[key]), doc)
+        result.annotated += 1
+        bar(1)
+    bar(None)
+
+    def docs() -> Iterator[dict]:
+        for it in items:
+            if it.error:
+                yield Document(doc_id=it.doc_id, source=it.source, errors=[it.error]).to_dict()
+                continue
+            with open(_cache_path(cache, _ck(it)), encoding="utf-8") as fh:
+                d = json.load(fh)
+            d["doc_id"], d["source"] = it.doc_id, it.source
+            yield d
+
+    counts = Writers(out_dir).write(docs())
+    result.documents, result.tasks, result.errors = counts.get("documents", 0), counts.get("tasks", 0), counts.get("errors", 0)
+    if report:
+        write_report(out_dir / "tasks.jsonl", out_dir / "report.html")
+    return result
+
+
+def _ck(it: _Item) -> str:
+    return hashlib.sha256(it.key.encode()).hexdigest()
+
+
+def _content_key(path: Path, size: int, version: str) -> str:
+    if size > reading.MAX_BYTES:
+        raise InputError(f"file is {size // (1024 * 1024)} MB, above the {reading.MAX_BYTES // (1024 * 1024)} MB limit")
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    except PermissionError:
+        raise InputError("permission denied: the file cannot be read") from None
+    return f"{h.hexdigest()}:{version}"
+
+
+def _store(cache: Path, name: str, doc: dict) -> None:
+    path = _cache_path(cache, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if doc.get("errors") and not doc.get("sha256"):
+        return
+    with atomic_write(path) as fh:
+        json.dump(doc, fh, ensure_ascii=False)
+
+
+def _execute(todo: list[_Item], model_ref, workers: int, scheduler: str | None):
+    chunks = _chunks(todo, CHUNK)
+    if scheduler:
+        yield from _execute_dask(chunks, model_ref, scheduler)
+    elif workers <= 1:
+        for ch in chunks:
+            yield from _annotate_chunk(ch, model_ref)
+    else:
+        from joblib import Parallel, delayed
+
+        par = Parallel(n_jobs=workers, backend="loky", return_as="generator_unordered", pre_dispatch="2*n_jobs")
+        for out in par(delayed(_annotate_chunk)(ch, model_ref) for ch in chunks):
+            yield from out
+
+
+def _execute_dask(chunks, model_ref, scheduler: str):
+    from dask.distributed import Client, as_completed
+
+    with Client(scheduler) as client:
+        ref = client.scatter(model_ref, broadcast=True) if not isinstance(model_ref, tuple) else model_ref
+        futures = [client.submit(_annotate_chunk, ch, ref, pure=False) for ch in chunks]
+        for fut in as_completed(futures):
+            yield from fut.result()
+            fut.release()
+
+
+def _progress(total: int, quiet: bool, progress: Callable | None):
+    if progress is not None:
+        return lambda n: progress(n)
+    if quiet or total == 0:
+        return lambda n: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="doc", desc="annotating")
+
+    def step(n):
+        if n is None:
+            bar.close()
+        else:
+            bar.update(n)
+    return step
+
+
+def write_json(path: str | Path, data) -> None:
+    with atomic_write(path) as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=2)
+

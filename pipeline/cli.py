@@ -1,0 +1,130 @@
+"""Command line: ``vanban annotate | train | evaluate | corpus`` (also ``python -m pipeline``).
+
+Each command parses its arguments and calls one library function. Library
+errors print one line and exit with status 2; ``annotate`` exits with 1 when
+at least one file could not be annotated (its reason is in tasks.jsonl), 0
+when every file was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import VanbanError
+
+EXIT_OK, EXIT_FILE_ERRORS, EXIT_ERROR = 0, 1, 2
+
+
+def cmd_annotate(args) -> int:
+    import pipeline
+
+    ann = pipeline.load(args.model)
+    res = ann.annotate_folder(args.input, args.output, workers=args.workers, scheduler=args.scheduler,
+                              quiet=args.quiet)
+    if not args.quiet:
+        print(f"{res.documents} documents, {res.tasks} tasks, {res.errors} with errors "
+              f"({res.annotated} annotated, {res.cached} from cache) -> {res.out_dir}")
+        for path, why in res.skipped:
+            print(f"skipped {path}: {why}", file=sys.stderr)
+    return EXIT_FILE_ERRORS if res.errors else EXIT_OK
+
+
+def cmd_train(args) -> int:
+    from .training import train
+
+    meta = train(args.corpus, args.output, scores_file=args.scores)
+    if not args.quiet:
+        c = meta["corpus"]
+        print(f"trained on {c['documents']} documents, {c['tasks']} tasks -> {args.output} "
+              f"(model sha256 {meta['sha256'][:12]}…)")
+    return EXIT_OK
+
+
+def cmd_evaluate(args) -> int:
+    from .evaluation import evaluate
+
+    progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr))
+    scores = evaluate(args.corpus, report_dir=args.report_dir, folds=args.folds, progress=progress,
+                      learning_curve=not args.no_learning_curve)
+    flat = {k: v for k, v in scores.items() if not isinstance(v, dict)}
+    if args.json:
+        print(json.dumps(scores, ensure_ascii=False, indent=2, default=str))
+    else:
+        width = max(len(k) for k in flat)
+        for k, v in flat.items():
+            print(f"{k.ljust(width)}  {v:.4f}" if isinstance(v, float) else f"{k.ljust(width)}  {v}")
+        print(f"report: {Path(args.report_dir) / 'report.md'}")
+    return EXIT_OK
+
+
+def cmd_corpus(args) -> int:
+    from . import corpus
+
+    if args.action == "build":
+        docs = corpus.build(args.corpus)
+        print(f"{len(docs)} documents, {sum(len(d.tasks) for d in docs)} tasks -> {Path(args.corpus) / 'labels.jsonl'}")
+    else:
+        labelset = corpus.load_labelset(args.corpus)
+        problems = [p for f in sorted((Path(args.corpus) / "src").glob("*.txt"))
+                    for p in corpus.check_document(corpus.read_source(f), labelset)]
+        if problems:
+            print("\n".join(problems))
+            return EXIT_FILE_ERRORS
+        print("ok")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="vanban", description="Tasks, agencies and themes from Vietnamese "
+                                "administrative documents.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    a = sub.add_parser("annotate", help="annotate a folder of .txt/.md documents")
+    a.add_argument("input", help="folder (searched recursively) or a single file")
+    a.add_argument("-o", "--output", required=True, help="output folder: tasks.jsonl, tasks.csv, report.html")
+    a.add_argument("-m", "--model", default=None, help="model directory (default: models/default or $VANBAN_MODEL)")
+    a.add_argument("-w", "--workers", type=int, default=1, help="worker processes (default 1)")
+    a.add_argument("--scheduler", default=None, help="address of a Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    a.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    a.set_defaults(func=cmd_annotate)
+
+    t = sub.add_parser("train", help="train a model from a corpus folder")
+    t.add_argument("corpus")
+    t.add_argument("-o", "--output", required=True, help="model directory to write")
+    t.add_argument("--scores", default=None, help="scores.json from `vanban evaluate` to record in meta.json")
+    t.add_argument("-q", "--quiet", action="store_true")
+    t.set_defaults(func=cmd_train)
+
+    e = sub.add_parser("evaluate", help="stage-by-stage evaluation with cross-validation grouped by document")
+    e.add_argument("corpus")
+    e.add_argument("--report-dir", default="evaluation", help="where report.md and the figures go")
+    e.add_argument("--folds", type=int, default=5)
+    e.add_argument("--no-learning-curve", action="store_true")
+    e.add_argument("--json", action="store_true", help="print every figure as JSON")
+    e.add_argument("-q", "--quiet", action="store_true")
+    e.set_defaults(func=cmd_evaluate)
+
+    c = sub.add_parser("corpus", help="build labels.jsonl from src/, or check src/")
+    c.add_argument("action", choices=["build", "check"])
+    c.add_argument("corpus")
+    c.set_defaults(func=cmd_corpus)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except VanbanError as e:
+        print(f"vanban: error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("vanban: interrupted; finished documents are cached, run again to resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
