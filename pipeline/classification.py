@@ -260,7 +260,7 @@ def _context_text(X: pd.DataFrame) -> pd.Series:
 
 def _with_context(X: pd.DataFrame) -> pd.DataFrame:
     X = X.copy()
-    X["ctx"] = _context_text(X)
+    X["ctx"] = "ctx " + _context_text(X)     # never empty: a corpus without context still fits
     return X
 
 
@@ -282,7 +282,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                                       token_pattern=r"[^\s]+", lowercase=True), "words"),
             ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
                                       max_features=60000), "text"),
-            ("context", TfidfVectorizer(min_df=2, sublinear_tf=True, max_features=8000), "ctx"),
+            ("context", TfidfVectorizer(min_df=1, sublinear_tf=True, max_features=8000), "ctx"),
         ], transformer_weights={"words": 1.0, "chars": 0.8, "context": 0.4})
         self.pipeline_ = Pipeline([
             ("features", features),
@@ -302,7 +302,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             chosen = [i for i in order[:self.max_labels] if row[i] >= self.threshold] or [order[0]]
             labels = [ThemeLabel(id=str(self.classes_[i]), score=round(float(row[i]), 4)) for i in chosen]
             if len(labels) > 1:
-                labels = [t for t in labels if t.id not in self.alone] or labels[:1]
+                labels = labels[:1] if labels[0].id in self.alone else [t for t in labels if t.id not in self.alone]
             out.append(labels)
         return out
 

@@ -63,7 +63,11 @@ class OffsetMap:
         i = bisect.bisect_right(new_starts, pos) - 1
         if i < 0:
             return pos
-        if pos < new_ends[i] or (pos == new_ends[i] and pos == new_starts[i] and end):
+        if pos == new_starts[i]:
+            # a span ending here ends before the replacement; one starting here starts at its
+            # input, or after it when it was a deletion
+            return old_starts[i] if end or new_ends[i] > pos else old_ends[i]
+        if pos < new_ends[i]:
             return old_ends[i] if end else old_starts[i]
         return old_ends[i] + (pos - new_ends[i])
 
@@ -193,7 +197,7 @@ def rule_stamp(text: str) -> list[Replacement]:
     i = 0
     while i < len(lines):
         s, e, full, line = lines[i]
-        if start_re.search(_plain(line)):
+        if len(_plain(line)) <= 40 and start_re.search(_plain(line)):
             first = i
             if i > 0 and _is_caps_line(_plain(lines[i - 1][3])) and len(_plain(lines[i - 1][3])) < 80:
                 first = i - 1          # the receiving organisation's name printed in the stamp
@@ -332,8 +336,7 @@ _STRUCTURE = re.compile(
     r"^(?:[IVXLC]+\.\s|\d+(?:\.\d+)*\.?\s|\d+(?:\.\d+)*\.?$|[a-zđ]\)\s?|[-+•–—]\s?|điều\s+\d|nơi nhận|kính gửi"
     r"|số\s*[:\d]|t/m\b|tm\.|kt\.|q\.|chương\s+[ivx\d]|phần\s+[ivx\d]|phụ lục)", re.I)
 _CONNECTORS = {"của", "và", "các", "với", "cho", "về", "trong", "đến", "là", "để", "những", "tại", "theo",
-               "từ", "trên", "đối", "việc", "có", "được", "hoặc", "nhằm", "gắn", "như", "công", "số", "ngày",
-               "tháng", "năm", "thực", "hiện", "Ban", "Hội", "Sở", "Ủy"}
+               "từ", "trên", "đối", "việc", "hoặc", "nhằm", "gắn", "như", "thực", "hiện", "Ban", "Hội", "Sở", "Ủy"}
 _LINE_RE = re.compile(r"([^\n]*)(\n(?:[ \t]*\n)*)(?=([^\n]*))")
 
 
@@ -353,6 +356,8 @@ def _should_join(cur: str, nxt: str, blank: bool) -> bool:
     first = nxt[0]
     if first.islower():
         return True
+    if _STRUCTURE.match(cur):
+        return False          # a numbered line without final punctuation is a heading
     if blank:
         return last in _CONNECTORS
     return cur[-1] == "," or last in _CONNECTORS or first in "(“\"'" or first.isdigit()
@@ -380,14 +385,16 @@ _SENT_RE = re.compile(r"[^.!?;\n]{60,}?[.!?;](?=\s|$)")
 def rule_duplicate(text: str) -> list[Replacement]:
     """Paragraphs and long sentences that the converter repeated: keep the first."""
     out: list[Replacement] = []
-    seen_par: set[str] = set()
-    seen_sent: set[str] = set()
+    prev_par = ""
     for s, e, full, line in _lines(text):
         key = " ".join(line.split())
-        if len(key) >= 80 and key in seen_par:
+        if not key:
+            continue
+        if len(key) >= 80 and key == prev_par:
             out.append((s, full, ""))
             continue
-        seen_par.add(key)
+        prev_par = key
+        seen_sent: set[str] = set()      # a sentence repeated within its own paragraph
         for m in _SENT_RE.finditer(line):
             skey = " ".join(m.group().split())
             if skey in seen_sent:

@@ -24,9 +24,9 @@ import spacy
 SYLLABLE_RE = re.compile(r"\w+|[^\w\s]")
 
 # level words that may follow an agency name: "Hội Chữ thập đỏ tỉnh", "UBND thành phố"
-_LEVELS = [("thị", "xã"), ("thành", "phố"), ("thị", "trấn"), ("cấp", "tỉnh"), ("cấp", "huyện"), ("cấp", "xã"),
+_LEVELS = [("thành", "ủy"), ("tỉnh", "ủy"), ("huyện", "ủy"), ("thị", "xã"), ("thành", "phố"), ("thị", "trấn"), ("cấp", "tỉnh"), ("cấp", "huyện"), ("cấp", "xã"),
            ("cấp", "cơ", "sở"), ("các", "cấp"), ("cơ", "sở"), ("trung", "ương"), ("việt", "nam"), ("đặc", "khu"),
-           ("tỉnh",), ("huyện",), ("xã",), ("phường",), ("quận",), ("thành", "ủy"), ("tỉnh", "ủy"), ("huyện", "ủy")]
+           ("tỉnh",), ("huyện",), ("xã",), ("phường",), ("quận",)]
 _UY_HEADS = {"tỉnh", "thành", "huyện", "quận", "thị", "đảng"}
 _NOT_PLACE = {"Kế", "Kết", "Chỉ", "Công", "Nghị", "Quyết", "Thông", "Luật", "Điều", "Nhân", "Chương", "Đề",
               "Tháng", "Ngày", "Năm", "Phong", "Cuộc", "Tết", "Tiếp", "Phấn", "Đồng", "Trong", "Các", "Đối", "Hằng"}
@@ -106,11 +106,14 @@ class AgencyMatcher:
             offsets.append(m.span())
         return Doc(self.vocab, words=words, spaces=spaces), offsets
 
-    def _spans(self, doc: Doc):
+    def _spans(self, doc: Doc, terms: bool = True):
         spans = []
         for key, s, e in self.matcher(doc):
+            label = self.vocab.strings[key]
+            if not terms and label.startswith("term|"):
+                continue
             span = doc[s:e]
-            span.label_ = self.vocab.strings[key]
+            span.label_ = label
             spans.append(span)
         return filter_spans(spans)
 
@@ -129,9 +132,9 @@ class AgencyMatcher:
         doc, offsets = self._doc_and_offsets(text)
         out: list[Mention] = []
         last_end = -1
-        for sp in self._spans(doc):
+        for sp in self._spans(doc, terms=False):
             kind, label = sp.label_.split("|", 1)
-            if kind == "term" or sp.start < last_end:
+            if sp.start < last_end:
                 continue
             end = _extend(doc, sp.end)
             last_end = end

@@ -25,7 +25,7 @@ _TITLES = re.compile(r"^(?:PHÓ\s+)?(?:BÍ THƯ|CHỦ TỊCH|GIÁM ĐỐC|TRƯ�
                      r"TRƯỞNG|PHÓ TRƯỞNG BAN|CHỦ NHIỆM|TỔNG BIÊN TẬP|BỘ TRƯỞNG|THỦ TƯỚNG|CHÁNH|PHÓ)", re.I)
 _NAME = re.compile(r"^(?:[A-ZĐÀ-Ỹ][a-zđà-ỹ]+|[A-ZĐÀ-Ỹ]{2,})(?:\s+(?:[A-ZĐÀ-Ỹ][a-zđà-ỹ]+|[A-ZĐÀ-Ỹ]{2,})){1,5}$")
 _ISSUER_BODY = re.compile(r"((?:Ban Thường vụ|Thường trực|Ban Chấp hành|Ban Chỉ đạo|Ủy ban nhân dân|UBND|Ban Thường trực)"
-                          r"[^,.;:\n]{0,60}?)\s+(?:ban hành|yêu cầu|chỉ đạo|đề nghị|thông báo|hướng dẫn|xây dựng)", re.I)
+                          r"[^,.;:\n]{0,60}?)\s+(?:đã\s+)?(?:ban hành|yêu cầu|chỉ đạo|đề nghị|thông báo|hướng dẫn|xây dựng)", re.I)
 _PARTY_HEAD = re.compile(r"^(TỈNH ỦY|THÀNH ỦY|HUYỆN ỦY|QUẬN ỦY|THỊ ỦY|ĐẢNG ỦY)\s+(.+)$")
 _GOV_HEAD = re.compile(r"^(?:ỦY BAN NHÂN DÂN|UBND)\s*(.*)$")
 
@@ -52,12 +52,12 @@ def extract(text: str) -> dict:
         if len(place.split()) <= 5 and not any(ch.isdigit() for ch in place):
             meta["place"] = place
         d, mo, y = int(m.group(2)), int(m.group(3)), int(m.group(4))
-        meta["date"] = f"{y:04d}-{mo:02d}-{d:02d}" if 1 <= d <= 31 and 1 <= mo <= 12 else None
+        meta["date"] = _iso(y, mo, d)
     else:
         m = _DATE_ANY.search(head)
         if m:
             d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
-            meta["date"] = f"{y:04d}-{mo:02d}-{d:02d}" if 1 <= d <= 31 and 1 <= mo <= 12 else None
+            meta["date"] = _iso(y, mo, d)
 
     # type: a title line in capitals, else the number's code
     for ln in lines[:25]:
@@ -117,6 +117,15 @@ def extract(text: str) -> dict:
             if meta["place"] and re.search(r"(?:Tỉnh|Thành|Huyện|Quận|Thị) ủy$", meta["issuer"]):
                 meta["issuer"] += " " + meta["place"]
     return meta
+
+
+def _iso(y: int, mo: int, d: int) -> str | None:
+    import datetime
+
+    try:
+        return datetime.date(y, mo, d).isoformat()
+    except ValueError:
+        return None
 
 
 def _gov_place(s: str) -> str:

@@ -19,7 +19,7 @@ from typing import Iterator
 from .errors import InputError
 
 SUFFIXES = (".txt", ".md")
-MAX_BYTES = 64 * 1024 * 1024   # files above this are refused, not read into memory
+MAX_BYTES = 16 * 1024 * 1024   # a larger file is recorded as an error: no directive is that long
 
 _VI_LETTERS = set("ăâđêôơưĂÂĐÊÔƠƯ")
 

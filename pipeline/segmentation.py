@@ -24,7 +24,7 @@ from .lexicon import AgencyMatcher
 _CHUNK = 3000                                  # longest piece handed to the CRF at once
 _SPLIT_RE = re.compile(r"(?<=[.;!?])\s+")
 # document numbers and codes stay one token: "44-KL/TW", "93/KH-UBND", "LĐ-TB&XH"
-CODE_RE = re.compile(r"\b\d+(?:[-/][\w&.]*[A-ZĐ][\w&]*)+|\b[A-ZĐ]{2,}(?:[-&/][A-ZĐ]{1,})+\b")
+CODE_RE = re.compile(r"\b\d+(?:/\d{4})?(?:[-/][\w&.]*[A-ZĐ][\w&]*)+|\b[A-ZĐ]{2,}(?:[-&/][A-ZĐ]{1,})+\b")
 
 
 def _pieces(text: str):

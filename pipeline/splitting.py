@@ -157,7 +157,7 @@ def parse(text: str) -> tuple[list[Line], dict]:
             roman, arabic, letter = "Điều " + ln.marker, [], ""
         elif ln.kind == "arabic":
             parts = ln.marker.split(".")
-            arabic = parts if len(parts) > 1 or not arabic else parts
+            arabic = parts
             letter = ""
         elif ln.kind == "letter":
             letter = ln.marker
@@ -217,6 +217,10 @@ def candidates(text: str) -> tuple[list[Candidate], dict]:
             first_item_seen = True
         if ln.heading:
             heading, heading_depth = ln.text, ln.depth
+        elif ln.kind != "plain" and ln.kind != "bullet" and ln.depth <= heading_depth:
+            heading, heading_depth = "", -1
+        if ln.kind == "plain":
+            ln.depth = (parents[-1].depth + 0.5) if parents else 0.5
         while parents and parents[-1].depth >= ln.depth:
             parents.pop()
         parent = parents[-1] if parents else None
@@ -264,7 +268,7 @@ def candidate_frame(cands: list[Candidate]):
     return pd.DataFrame({
         "text": [c.text for c in cands],
         "features": [c.features for c in cands],
-        "context": [(c.context.get("parent", "") + " " + c.context.get("heading", ""))[:300] for c in cands],
+        "context": ["ctx " + (c.context.get("parent", "") + " " + c.context.get("heading", ""))[:300] for c in cands],
     })
 
 
@@ -280,10 +284,10 @@ class TaskDetector(ClassifierMixin, BaseEstimator):
 
     def _pipeline(self) -> Pipeline:
         features = ColumnTransformer([
-            ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=40000), "text"),
-            ("start", TfidfVectorizer(analyzer=_first_words, min_df=2), "text"),
+            ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, max_features=40000), "text"),
+            ("start", TfidfVectorizer(analyzer=_first_words, min_df=1), "text"),
             ("structure", DictVectorizer(), "features"),
-            ("context", TfidfVectorizer(min_df=3, max_features=5000, sublinear_tf=True), "context"),
+            ("context", TfidfVectorizer(min_df=1, max_features=5000, sublinear_tf=True), "context"),
         ])
         return Pipeline([("features", features),
                          ("clf", LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced"))])

@@ -1,0 +1,156 @@
+"""Batch runs: bad input, cache, resume after SIGKILL, identical output for any worker count, Dask."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import pipeline
+from pipeline import batch
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = "1. Sở Y tế chủ trì, phối hợp với Hội Chữ thập đỏ tỉnh tổ chức hiến máu tình nguyện.\n2. Ban Tuyên giáo Tỉnh ủy định hướng các cơ quan báo chí tuyên truyền."
+
+
+@pytest.fixture(scope="session")
+def annotator():
+    return pipeline.load()
+
+
+def to_cp1258(text: str) -> bytes:
+    """Windows-1258 as Vietnamese encoders write it: base letters precomposed, tone marks combining."""
+    import unicodedata
+
+    out = []
+    for ch in text:
+        try:
+            out.append(ch.encode("cp1258"))
+        except UnicodeEncodeError:
+            d = unicodedata.normalize("NFD", ch)
+            tones = "".join(c for c in d if c in "\u0300\u0301\u0303\u0309\u0323")
+            base = unicodedata.normalize("NFC", "".join(c for c in d if c not in tones))
+            out.append((base + tones).encode("cp1258"))
+    return b"".join(out)
+
+
+def _folder(tmp_path: Path, n: int = 6) -> Path:
+    d = tmp_path / "in"
+    d.mkdir()
+    for i in range(n):
+        (d / f"doc{i:02d}.txt").write_text(f"Số {i}-KH/TU\n" + SAMPLE, encoding="utf-8")
+    return d
+
+
+def _outputs(out: Path) -> tuple[bytes, bytes]:
+    return (out / "tasks.jsonl").read_bytes(), (out / "tasks.csv").read_bytes()
+
+
+def test_batch_bad_inputs_are_recorded_and_batch_finishes(tmp_path, annotator):
+    d = tmp_path / "in"
+    deep = d.joinpath(*[f"level{i}" for i in range(30)])
+    deep.mkdir(parents=True)
+    (deep / "deep.txt").write_text(SAMPLE, encoding="utf-8")
+    (d / "empty.txt").write_bytes(b"")
+    (d / "binary.txt").write_bytes(bytes(range(256)) * 20)
+    (d / "invalid.txt").write_bytes(b"\x81\x8d\x8f\x90\x9d" * 50)
+    (d / "utf16.txt").write_bytes(SAMPLE.encode("utf-16"))
+    (d / "cp1258.txt").write_bytes(to_cp1258(SAMPLE))
+    (d / "bom.md").write_bytes(b"\xef\xbb\xbf" + SAMPLE.encode("utf-8"))
+    (d / "photo.jpg").write_bytes(b"\xff\xd8\xff")                       # other type: not a document
+    with open(d / "huge.txt", "wb") as fh:                               # 50 MB: refused with its reason
+        fh.truncate(50 * 1024 * 1024)
+    line = " ".join(f"Câu {i}: Sở Y tế chủ trì tổ chức khám bệnh miễn phí cho người nghèo." for i in range(14000))
+    (d / "oneline.txt").write_text(line, encoding="utf-8")              # a single ~1 MB line
+    os.symlink(d, d / "loop")                                            # a symlink loop
+    unreadable = d / "unreadable.txt"
+    unreadable.write_text(SAMPLE, encoding="utf-8")
+    unreadable.chmod(0)
+
+    res = annotator.annotate_folder(d, tmp_path / "out", quiet=True)
+    docs = {r["doc_id"]: r for r in map(json.loads, (tmp_path / "out" / "tasks.jsonl").read_text("utf-8").splitlines())}
+    assert "photo" not in docs
+    for bad, reason in [("empty", "empty"), ("binary", "binary"), ("invalid", "UTF-8"), ("huge", "limit")]:
+        assert docs[bad]["tasks"] == [] and reason in docs[bad]["errors"][0], (bad, docs[bad]["errors"])
+    for good in ["utf16", "cp1258", "bom", "deep"]:
+        assert docs[good]["errors"] == [] and len(docs[good]["tasks"]) == 2, good
+    assert docs["utf16"]["clean_text"] == docs["cp1258"]["clean_text"] == docs["bom"]["clean_text"]
+    assert docs["oneline"]["errors"] == [] and len(docs["oneline"]["clean_text"]) > 900_000
+    if not os.access(unreadable, os.R_OK):                                 # root reads anything
+        assert "permission" in docs["unreadable"]["errors"][0]
+    assert any("loop" in why for _, why in res.skipped)
+    assert res.errors >= 4 and not res.ok
+
+
+def test_batch_rerun_uses_cache_and_new_file_alone_is_annotated(tmp_path, annotator):
+    d = _folder(tmp_path, 4)
+    out = tmp_path / "out"
+    first = annotator.annotate_folder(d, out, quiet=True)
+    before = _outputs(out)
+    again = annotator.annotate_folder(d, out, quiet=True)
+    assert (first.annotated, again.annotated, again.cached) == (4, 0, 4)
+    assert _outputs(out) == before
+    (d / "new.txt").write_text("Số 99-KH/TU\n" + SAMPLE, encoding="utf-8")
+    third = annotator.annotate_folder(d, out, quiet=True)
+    assert (third.annotated, third.cached, third.documents) == (1, 4, 5)
+
+
+def test_batch_output_identical_for_any_worker_count(tmp_path, annotator):
+    d = _folder(tmp_path, 20)
+    one = annotator.annotate_folder(d, tmp_path / "w1", workers=1, quiet=True)
+    two = annotator.annotate_folder(d, tmp_path / "w2", workers=2, quiet=True)
+    assert one.documents == two.documents == 20
+    assert _outputs(tmp_path / "w1") == _outputs(tmp_path / "w2")
+
+
+def test_batch_dask_local_cluster_matches_local_run(tmp_path, annotator):
+    distributed = pytest.importorskip("dask.distributed")
+    d = _folder(tmp_path, 10)
+    annotator.annotate_folder(d, tmp_path / "local", quiet=True)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
+                                  processes=True) as cluster:
+        res = annotator.annotate_folder(d, tmp_path / "dask", scheduler=cluster.scheduler_address, quiet=True)
+    assert res.documents == 10 and res.annotated == 10
+    assert _outputs(tmp_path / "local") == _outputs(tmp_path / "dask")
+
+
+def test_batch_resumes_after_sigkill_with_identical_output(tmp_path, annotator):
+    d = tmp_path / "in"
+    d.mkdir()
+    body = "\n".join(f"{k}. Sở Y tế chủ trì, phối hợp với Hội Chữ thập đỏ tổ chức đợt hiến máu lần {k}." for k in range(1, 40))
+    for i in range(40):
+        (d / f"doc{i:02d}.txt").write_text(f"Số {i}-KH/TU\n{body}", encoding="utf-8")
+    annotator.annotate_folder(d, tmp_path / "reference", quiet=True)
+
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "annotate", str(d), "-o", str(out), "-q"], cwd=ROOT)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        cached = list((out / ".cache").glob("*/*.json")) if (out / ".cache").exists() else []
+        if len(cached) >= 5 or proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the batch finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (out / "tasks.jsonl").exists()                  # nothing half-written
+    done = len(list((out / ".cache").glob("*/*.json")))
+    assert 5 <= done < 40
+
+    res = annotator.annotate_folder(d, out, quiet=True)
+    assert res.cached >= done and res.annotated == 40 - res.cached
+    assert _outputs(out) == _outputs(tmp_path / "reference")
+
+
+def test_batch_report_has_table_and_documents(tmp_path, annotator):
+    d = _folder(tmp_path, 2)
+    annotator.annotate_folder(d, tmp_path / "out", quiet=True)
+    html = (tmp_path / "out" / "report.html").read_text("utf-8")
+    assert "Lead agency × theme" in html and "so_ban_nganh" in html and "doc01" in html
+    assert "<mark>Sở Y tế</mark>" in html

@@ -1,0 +1,150 @@
+"""Stage 5, document metadata on hand-built headers and signature blocks."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.metadata import extract
+
+KEYS = {"number", "type", "issuer", "place", "date", "signer"}
+
+PARTY = """TỈNH ỦY HÀ TĨNH
+Số 12-CT/TU
+Hà Tĩnh, ngày 5 tháng 3 năm 2024
+CHỈ THỊ
+Về tăng cường công tác hiến máu tình nguyện
+Ban Dân vận chủ trì tuyên truyền.
+Sở Y tế phối hợp tổ chức.
+T/M BAN THƯỜNG VỤ
+BÍ THƯ
+Nguyễn Văn An"""
+
+GOV = """ỦY BAN NHÂN DÂN
+TỈNH NGHỆ AN
+Số: 215/KH-UBND
+Nghệ An, ngày 28 tháng 3 năm 2023
+KẾ HOẠCH
+Triển khai công tác chữ thập đỏ.
+Nội dung một.
+Nội dung hai.
+TM. ỦY BAN NHÂN DÂN
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Hoàng Minh Tuấn"""
+
+GOV_HUYEN = """UBND HUYỆN ĐÔ LƯƠNG
+Số: 35/UBND-VX
+Đô Lương, ngày 02 tháng 11 năm 2023
+V/v tổ chức hiến máu tình nguyện
+Kính gửi: Ủy ban nhân dân các xã, thị trấn.
+Nội dung.
+Nội dung hai.
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Trần Văn Bình"""
+
+CITY_PARTY = """THÀNH ỦY VINH
+Số 3-CV/TU
+Vinh, ngày 1 tháng 1 năm 2024
+Nội dung một.
+Nội dung hai.
+Nội dung ba.
+T/M THƯỜNG TRỰC THÀNH ỦY
+PHÓ BÍ THƯ
+Lê Thị Hoa"""
+
+
+@pytest.mark.parametrize("text,expected", [
+    (PARTY, {"number": "12-CT/TU", "type": "chỉ thị", "issuer": "Ban Thường vụ Tỉnh ủy Hà Tĩnh",
+             "place": "Hà Tĩnh", "date": "2024-03-05", "signer": "Nguyễn Văn An"}),
+    (GOV, {"number": "215/KH-UBND", "type": "kế hoạch", "issuer": "Ủy ban nhân dân tỉnh Nghệ An",
+           "place": "Nghệ An", "date": "2023-03-28", "signer": "Hoàng Minh Tuấn"}),
+    (GOV_HUYEN, {"number": "35/UBND-VX", "type": "công văn", "issuer": "Ủy ban nhân dân huyện Đô Lương",
+                 "place": "Đô Lương", "date": "2023-11-02", "signer": "Trần Văn Bình"}),
+    (CITY_PARTY, {"number": "3-CV/TU", "type": "công văn", "issuer": "Thành ủy Vinh",
+                  "place": "Vinh", "date": "2024-01-01", "signer": "Lê Thị Hoa"}),
+], ids=["party-province", "gov-province", "gov-district-cong-van", "party-city"])
+def test_metadata_full_headers(text, expected):
+    assert extract(text) == expected
+
+
+def test_metadata_all_none_when_absent():
+    assert extract("") == {k: None for k in KEYS}
+    assert extract("Ban Dân vận chủ trì tuyên truyền.\nSở Y tế phối hợp.") == {k: None for k in KEYS}
+
+
+@pytest.mark.parametrize("text,number", [
+    ("Số 44-KL/TW\nNội dung.", "44-KL/TW"),
+    ("Số: 215/KH-UBND\nNội dung.", "215/KH-UBND"),
+    ("Số:35/UBND-VX\nNội dung.", "35/UBND-VX"),
+    ("Số 03/2011/NĐ-CP\nNội dung.", "03/2011/NĐ-CP"),
+    ("SỐ: 17-KH/TU.\nNội dung.", "17-KH/TU"),
+    ("Số lượng 25 người\nNội dung.", None),
+])
+def test_metadata_number(text, number):
+    assert extract(text)["number"] == number
+
+
+@pytest.mark.parametrize("text,doc_type", [
+    ("TỈNH ỦY\nKẾ HOẠCH\nNội dung.", "kế hoạch"),
+    ("TỈNH ỦY\nTHÔNG BÁO\nNội dung.", "thông báo"),
+    ("TỈNH ỦY\nHƯỚNG DẪN\nNội dung.", "hướng dẫn"),
+    ("Số 17-KH/TU\nNội dung.", "kế hoạch"),
+    ("Số 44-KL/TW\nNội dung.", "kết luận"),
+    ("Số 05/TB-BDV\nNội dung.", "thông báo"),
+    ("Số 7/HD-BTG\nNội dung.", "hướng dẫn"),
+    ("Số 12/QĐ-UBND\nNội dung.", "quyết định"),
+    ("Số 35/UBND-VX\nNội dung.", "công văn"),
+    ("Số 3-CV/TU\nNội dung.", "công văn"),
+    ("Số 17-KH/TU\nCHỈ THỊ\nNội dung.", "chỉ thị"),              # the title line wins over the code
+    ("Kế hoạch này được triển khai.\nNội dung.", None),          # not a title: not in capitals
+])
+def test_metadata_type(text, doc_type):
+    assert extract(text)["type"] == doc_type
+
+
+@pytest.mark.parametrize("text,date,place", [
+    ("Hà Nội, ngày 14 tháng 11 năm 2022\nNội dung.", "2022-11-14", "Hà Nội"),
+    ("Từ Sơn, ngày 30 tháng 3 năm 2023", "2023-03-30", "Từ Sơn"),
+    ("Thành phố Hồ Chí Minh, ngày 1 tháng 12 năm 2023", "2023-12-01", "Thành phố Hồ Chí Minh"),
+    ("ngày 1 tháng 2 năm 2023\nNội dung.", "2023-02-01", None),
+    ("Văn bản ban hành ngày 9 tháng 9 năm 2021.", "2021-09-09", None),
+    ("Số 7/HD-BTG\nHà Nội, ngày 40 tháng 13 năm 2023", None, "Hà Nội"),
+    ("Hà Nội, ngày 5/3/2024", None, None),
+], ids=["full", "two-word-place", "long-place", "no-place", "in-sentence", "impossible", "numeric-form"])
+def test_metadata_date_and_place(text, date, place):
+    meta = extract(text)
+    assert (meta["date"], meta["place"]) == (date, place)
+
+
+def test_metadata_date_invalid_day_of_month_is_none():
+    assert extract("Hà Nội, ngày 31 tháng 2 năm 2023\nNội dung.")["date"] is None
+
+
+@pytest.mark.parametrize("text,signer", [
+    (PARTY, "Nguyễn Văn An"),
+    ("Nội dung một.\nNội dung hai.\nNội dung ba.\nKT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\n(Đã ký)\nPhạm Thị Lan", "Phạm Thị Lan"),
+    ("Nội dung một.\nNội dung hai.\nNguyễn Văn An", "Nguyễn Văn An"),   # no role line: the last line
+    ("Nội dung một.\nNội dung hai.\nT/M BAN THƯỜNG VỤ\nBÍ THƯ", None),
+    ("Nội dung một.\nNội dung hai.\nNGUYỄN VĂN AN", None),
+])
+def test_metadata_signer(text, signer):
+    assert extract(text)["signer"] == signer
+
+
+@pytest.mark.parametrize("text,issuer", [
+    ("HUYỆN ỦY ĐÔ LƯƠNG\nNội dung.\nNội dung.\nT/M BAN THƯỜNG VỤ\nBÍ THƯ\nLê Văn C", "Ban Thường vụ Huyện ủy Đô Lương"),
+    ("THỊ ỦY HƯƠNG TRÀ\nNội dung.", "Thị ủy Hương Trà"),
+    ("UBND THÀNH PHỐ VINH\nNội dung.", "Ủy ban nhân dân thành phố Vinh"),
+    ("Ban Thường vụ Tỉnh ủy yêu cầu các cấp ủy thực hiện tốt.", "Ban Thường vụ Tỉnh ủy"),
+    ("Hà Tĩnh, ngày 1 tháng 1 năm 2024\nBan Thường vụ Tỉnh ủy ban hành kế hoạch.", "Ban Thường vụ Tỉnh ủy Hà Tĩnh"),
+    ("Ủy ban nhân dân tỉnh chỉ đạo các sở thực hiện.", "Ủy ban nhân dân tỉnh"),
+    ("Sở Y tế thực hiện.", None),
+], ids=["party-district", "party-town", "gov-city", "body-words", "body-words-place", "body-gov", "none"])
+def test_metadata_issuer(text, issuer):
+    assert extract(text)["issuer"] == issuer
+
+
+def test_metadata_reads_only_the_header_for_number():
+    body = "\n".join(f"Nội dung {i}." for i in range(30))
+    assert extract(body + "\nSố 12-KH/TU")["number"] is None
