@@ -83,10 +83,30 @@ def _annotate_chunk(chunk: list[tuple[str, str, str, bytes]], model_ref) -> list
     return out
 
 
-def _model_ref(annotator):
-    path = annotator.model.meta.get("path")
-    sha = annotator.model.meta.get("sha256")
-    return (str(path), sha) if path and sha else annotator
+class _ModelSource:
+    """An Annotator, or a model directory loaded only when this process has to annotate."""
+
+    def __init__(self, model) -> None:
+        self._annotator = None
+        if isinstance(model, (str, Path)):
+            from .model import read_meta
+
+            self.path = str(Path(model).resolve())
+            self.sha = read_meta(model)["sha256"]
+        else:
+            self._annotator = model
+            self.path = model.model.meta.get("path")
+            self.sha = model.model.meta.get("sha256")
+        self.version = self.sha or getattr(model, "version", "unsaved")
+
+    def annotator(self):
+        if self._annotator is None:
+            self._annotator = _worker_annotator(self.path, self.sha)
+        return self._annotator
+
+    def for_workers(self):
+        """What worker processes get: the path (each loads the model once), else the object."""
+        return (self.path, self.sha) if self.path and self.sha else self.annotator()
 
 
 def _chunks(items: list[_Item], size: int) -> Iterator[list[tuple[str, str, str, bytes]]]:
@@ -105,14 +125,19 @@ def _chunks(items: list[_Item], size: int) -> Iterator[list[tuple[str, str, str,
         yield buf
 
 
-def run(annotator, in_dir: str | Path, out_dir: str | Path, workers: int = 1, scheduler: str | None = None,
+def run(model, in_dir: str | Path, out_dir: str | Path, workers: int = 1, scheduler: str | None = None,
         quiet: bool = False, progress: Callable | None = None, report: bool = True) -> BatchResult:
-    """Annotate every .txt/.md below ``in_dir``; write tasks.jsonl, tasks.csv and report.html to ``out_dir``."""
+    """Annotate every .txt/.md below ``in_dir``; write tasks.jsonl, tasks.csv and report.html to ``out_dir``.
+
+    ``model`` is an :class:`~pipeline.annotate.Annotator` or a model directory; from a directory
+    the model is loaded only by the processes that annotate (none when everything is cached).
+    """
+    source = _ModelSource(model)
     in_dir, out_dir = Path(in_dir), Path(out_dir)
     files, skipped = reading.find_documents(in_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     cache = out_dir / ".cache"
-    version = f"{annotator.version}:{__version__}"
+    version = f"{source.version}:{__version__}"
     root = in_dir if in_dir.is_dir() else in_dir.parent
 
     items: list[_Item] = []
@@ -136,14 +161,19 @@ def run(annotator, in_dir: str | Path, out_dir: str | Path, workers: int = 1, sc
         items.append(it)
 
     result = BatchResult(skipped=[(str(p), why) for p, why in skipped], out_dir=str(out_dir))
-    todo = [it for it in items if not it.error and not _cache_path(cache, _ck(it)).exists()]
+    todo, seen_keys = [], set()
+    for it in items:
+        if not it.error and it.key not in seen_keys and not _cache_path(cache, _ck(it)).exists():
+            todo.append(it)            # identical files are annotated once
+            seen_keys.add(it.key)
     result.cached = sum(1 for it in items if not it.error) - len(todo)
 
     bar = _progress(len(todo), quiet, progress)
-    model_ref = _model_ref(annotator)
-    by_key = {it.key: it for it in todo}
-    for key, doc in _execute(todo, model_ref, workers, scheduler):
-        _store(cache, _ck(by_key[key]), doc)
+    by_key: dict[str, list[_Item]] = {}
+    for it in todo:
+        by_key.setdefault(it.key, []).append(it)
+    for key, doc in _execute(todo, source, workers, scheduler):
+        _store(cache, _ck(by_key[key][0]), doc)
         result.annotated += 1
         bar(1)
     bar(None)
@@ -191,18 +221,21 @@ def _store(cache: Path, name: str, doc: dict) -> None:
         json.dump(doc, fh, ensure_ascii=False)
 
 
-def _execute(todo: list[_Item], model_ref, workers: int, scheduler: str | None):
+def _execute(todo: list[_Item], source: _ModelSource, workers: int, scheduler: str | None):
+    if not todo:
+        return
     chunks = _chunks(todo, CHUNK)
     if scheduler:
-        yield from _execute_dask(chunks, model_ref, scheduler)
-    elif workers <= 1:
+        yield from _execute_dask(chunks, source.for_workers(), scheduler)
+    elif workers <= 1 or len(todo) <= CHUNK:       # starting processes would cost more than it saves
         for ch in chunks:
-            yield from _annotate_chunk(ch, model_ref)
+            yield from _annotate_chunk(ch, source.annotator())
     else:
         from joblib import Parallel, delayed
 
+        ref = source.for_workers()
         par = Parallel(n_jobs=workers, backend="loky", return_as="generator_unordered", pre_dispatch="2*n_jobs")
-        for out in par(delayed(_annotate_chunk)(ch, model_ref) for ch in chunks):
+        for out in par(delayed(_annotate_chunk)(ch, ref) for ch in chunks):
             yield from out
 
 

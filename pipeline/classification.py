@@ -13,7 +13,7 @@ label sets from ``y``: nothing about the taxonomy is in the code.
     item, the heading, the lead-in ("… yêu cầu X thực hiện:"), the addressees
     and the "Nơi nhận" list; it is then marked ``explicit=False``.
 :class:`ThemeClassifier`
-    Multi-label: TF-IDF over segmented words, characters and the item/heading
+    Multi-label: TF-IDF over segmented words (uni- and bigrams) and the item/heading
     context, one-vs-rest logistic regression; 1 to ``max_labels`` themes a task.
 """
 
@@ -164,67 +164,108 @@ class AgencyClassifier(ClassifierMixin, BaseEstimator):
         ]).fit(feats, roles)
         return self
 
+    def _label_texts(self, texts: list[str]) -> list[str]:
+        """Label of each agency name; names recur across documents, so answers are kept."""
+        memo = self.__dict__.setdefault("_label_memo", {})
+        new = sorted({t for t in texts if t not in memo})
+        if new:
+            if len(memo) > 20000:
+                memo.clear()
+            memo.update(zip(new, map(str, self.label_model_.predict(new))))
+        return [memo[t] for t in texts]
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_label_memo", None)
+        return state
+
     def _mention_labels(self, mentions: list[Mention]) -> list[str]:
-        if not mentions:
-            return []
-        return list(self.label_model_.predict([m.text for m in mentions]))
+        return self._label_texts([m.text for m in mentions]) if mentions else []
 
     def _issuer_label(self, issuer: str) -> str:
-        return str(self.label_model_.predict([issuer])[0]) if issuer else ""
+        return self._label_texts([issuer])[0] if issuer else ""
 
     # -- prediction
-    def _roles(self, text: str, issuer_label: str) -> list[tuple[Mention, str, str, float]]:
-        mentions = self.matcher_.mentions(text)
-        if not mentions:
-            return []
-        labels = self._mention_labels(mentions)
-        feats = [mention_features(text, m, k, len(mentions), labels[k], issuer_label) for k, m in enumerate(mentions)]
+    def _roles_many(self, texts: list[str], issuer_labels: list[str]) -> list[list[tuple[Mention, str, str, float]]]:
+        """Mentions with label, role and score for many texts: one model call for all of them."""
+        mentions = [self.matcher_.mentions(t) for t in texts]
+        flat = [m for ms in mentions for m in ms]
+        if not flat:
+            return [[] for _ in texts]
+        labels = self._label_texts([m.text for m in flat])
+        feats, k0 = [], 0
+        for text, ms, il in zip(texts, mentions, issuer_labels):
+            feats += [mention_features(text, m, k, len(ms), labels[k0 + k], il) for k, m in enumerate(ms)]
+            k0 += len(ms)
         proba = self.role_model_.predict_proba(feats)
         classes = list(self.role_model_.classes_)
-        out = []
-        for m, lab, p in zip(mentions, labels, proba):
-            r = classes[int(np.argmax(p))]
-            out.append((m, lab, r, float(np.max(p))))
+        out, k0 = [], 0
+        for ms in mentions:
+            row = []
+            for k, m in enumerate(ms):
+                p = proba[k0 + k]
+                row.append((m, labels[k0 + k], classes[int(np.argmax(p))], float(np.max(p))))
+            out.append(row)
+            k0 += len(ms)
         return out
 
-    def _inherit(self, row: pd.Series, issuer_label: str) -> list[AgencyLabel]:
-        for source in ("item", "parent", "heading", "lead_in", "doc_lead_in", "addressees", "recipients"):
-            ctx = row.get(source, "") or ""
-            if not ctx.strip():
-                continue
-            if source in ("item", "parent", "heading"):
-                found = [(m, lab, p) for m, lab, r, p in self._roles(ctx, issuer_label) if r == "lead"]
-            elif source in ("lead_in", "doc_lead_in"):
-                v = None
-                for v in _OBJECT_VERBS.finditer(ctx):
-                    pass
-                tail = ctx[v.end():] if v else ""
-                ms = self.matcher_.mentions(tail)
-                found = [(m, lab, 0.8) for m, lab in zip(ms, self._mention_labels(ms))]
-            else:
-                lines = [ln for ln in ctx.split("\n") if ln.strip() and not (source == "recipients" and _SKIP_RECIPIENT.search(ln))]
-                found = []
-                for ln in lines:
-                    ms = self.matcher_.mentions(ln)
-                    found += [(m, lab, 0.6) for m, lab in zip(ms, self._mention_labels(ms))]
-            if found:
-                seen, out = set(), []
-                for m, lab, p in found:
-                    if lab in seen:
-                        continue
+    _ROLE_SOURCES = ("item", "parent", "heading")
+    _OBJECT_SOURCES = ("lead_in", "doc_lead_in")
+    _LIST_SOURCES = ("addressees", "recipients")
+
+    def _context_pieces(self, source: str, ctx: str) -> list[str]:
+        """The texts of one context source in which inherited agencies are looked for."""
+        if source in self._OBJECT_SOURCES:
+            v = None
+            for v in _OBJECT_VERBS.finditer(ctx):
+                pass
+            return [ctx[v.end():]] if v else []
+        return [ln for ln in ctx.split("\n") if ln.strip()
+                and not (source == "recipients" and _SKIP_RECIPIENT.search(ln))]
+
+    def _inherit_all(self, rows: list[pd.Series], issuer_labels: list[str]) -> list[list[AgencyLabel]]:
+        """Inherited leads for rows whose sentence names none; every model call batched."""
+        role_texts = sorted({(r.get(s) or "", il) for r, il in zip(rows, issuer_labels) for s in self._ROLE_SOURCES
+                             if (r.get(s) or "").strip()})
+        roles = dict(zip(role_texts, self._roles_many([t for t, _ in role_texts], [il for _, il in role_texts])))
+        pieces = sorted({p for r in rows for s in self._OBJECT_SOURCES + self._LIST_SOURCES
+                         for p in self._context_pieces(s, r.get(s) or "")})
+        piece_mentions = {p: self.matcher_.mentions(p) for p in pieces}
+        flat = sorted({m.text for ms in piece_mentions.values() for m in ms})
+        labels = dict(zip(flat, self._label_texts(flat)))
+        out = []
+        for r, il in zip(rows, issuer_labels):
+            found: list[tuple[Mention, str, float]] = []
+            for source in self._ROLE_SOURCES + self._OBJECT_SOURCES + self._LIST_SOURCES:
+                ctx = r.get(source) or ""
+                if not ctx.strip():
+                    continue
+                if source in self._ROLE_SOURCES:
+                    found = [(m, lab, p) for m, lab, role, p in roles[(ctx, il)] if role == "lead"]
+                else:
+                    prior = 0.8 if source in self._OBJECT_SOURCES else 0.6
+                    found = [(m, str(labels[m.text]), prior) for p in self._context_pieces(source, ctx)
+                             for m in piece_mentions[p]]
+                if found:
+                    break
+            seen, labs = set(), []
+            for m, lab, p in found:
+                if lab not in seen:
                     seen.add(lab)
-                    out.append(AgencyLabel(id=lab, name=m.text, role="lead", explicit=False,
-                                           score=round(p * 0.8, 4), source=source))
-                return out
-        return []
+                    labs.append(AgencyLabel(id=lab, name=m.text, role="lead", explicit=False,
+                                            score=round(p * 0.8, 4), source=source))
+            out.append(labs)
+        return out
 
     def predict_agencies(self, X: pd.DataFrame) -> list[list[AgencyLabel]]:
         check_is_fitted(self, "role_model_")
-        results = []
-        for _, row in X.iterrows():
-            issuer_label = self._issuer_label(row["issuer"])
+        issuers = {i: self._issuer_label(i) for i in set(X["issuer"])}
+        issuer_labels = [issuers[i] for i in X["issuer"]]
+        explicit = self._roles_many(X["text"].tolist(), issuer_labels)
+        results, orphans = [], []
+        for (_, row), issuer_label, roles in zip(X.iterrows(), issuer_labels, explicit):
             agencies: dict[tuple[str, str], AgencyLabel] = {}
-            for m, lab, role, p in self._roles(row["text"], issuer_label):
+            for m, lab, role, p in roles:
                 if role == "none":
                     continue
                 key = (lab, role)
@@ -235,8 +276,12 @@ class AgencyClassifier(ClassifierMixin, BaseEstimator):
             leads = {a.id for a in found if a.role == "lead"}
             found = [a for a in found if a.role == "lead" or a.id not in leads]
             if not leads:
-                found = self._inherit(row, issuer_label) + found
+                orphans.append((len(results), row, issuer_label))
             results.append(found)
+        if orphans:
+            inherited = self._inherit_all([r for _, r, _ in orphans], [il for _, _, il in orphans])
+            for (i, _, _), labs in zip(orphans, inherited):
+                results[i] = labs + results[i]
         return results
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
@@ -280,10 +325,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         features = ColumnTransformer([
             ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, max_features=60000,
                                       token_pattern=r"[^\s]+", lowercase=True), "words"),
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
-                                      max_features=60000), "text"),
+
             ("context", TfidfVectorizer(min_df=1, sublinear_tf=True, max_features=8000), "ctx"),
-        ], transformer_weights={"words": 1.0, "chars": 0.8, "context": 0.4})
+        ], transformer_weights={"words": 1.0, "context": 0.4})
         self.pipeline_ = Pipeline([
             ("features", features),
             ("clf", OneVsRestClassifier(LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced"))),

@@ -239,10 +239,23 @@ _MD_RULES = [
 ]
 
 
+def _first_wins(repls: list[tuple[int, int, int, str]]) -> list[Replacement]:
+    """Drop replacements overlapping one proposed earlier (by rule order, then position)."""
+    out: list[Replacement] = []
+    ends: list[tuple[int, int]] = []
+    for s, e, _, new in sorted(repls, key=lambda r: (r[2], r[0])):
+        i = bisect.bisect_right(ends, (s, float("inf")))
+        if (i and ends[i - 1][1] > s) or (i < len(ends) and ends[i][0] < e):
+            continue
+        bisect.insort(ends, (s, e))
+        out.append((s, e, new))
+    out.sort()
+    return out
+
+
 def rule_markdown(text: str) -> list[Replacement]:
-    repls: list[Replacement] = []
-    taken: list[tuple[int, int]] = []
-    for rx, kind in _MD_RULES:
+    repls: list[tuple[int, int, int, str]] = []
+    for order, (rx, kind) in enumerate(_MD_RULES):
         for m in rx.finditer(text):
             s, e = m.start(), m.end()
             if kind == "line":
@@ -261,12 +274,8 @@ def rule_markdown(text: str) -> list[Replacement]:
                     new = kind
             if s == e:
                 continue
-            if any(not (e <= a or s >= b) for a, b in taken):
-                continue
-            taken.append((s, e))
-            repls.append((s, e, new))
-    repls.sort()
-    return repls
+            repls.append((s, e, order, new))
+    return _first_wins(repls)
 
 
 _SPACING_RULES = [
@@ -280,19 +289,13 @@ _SPACING_RULES = [
 
 
 def rule_spacing(text: str) -> list[Replacement]:
-    repls: list[Replacement] = []
-    taken: list[tuple[int, int]] = []
-    for rx, new in _SPACING_RULES:
+    repls: list[tuple[int, int, int, str]] = []
+    for order, (rx, new) in enumerate(_SPACING_RULES):
         for m in rx.finditer(text):
             s, e = m.span()
-            if m.group() == new or s == e:
-                continue
-            if any(not (e <= a or s >= b) for a, b in taken):
-                continue
-            taken.append((s, e))
-            repls.append((s, e, new))
-    repls.sort()
-    return repls
+            if m.group() != new and s != e:
+                repls.append((s, e, order, new))
+    return _first_wins(repls)
 
 
 def rule_ocr_confusion(text: str) -> list[Replacement]:
@@ -337,7 +340,6 @@ _STRUCTURE = re.compile(
     r"|số\s*[:\d]|t/m\b|tm\.|kt\.|q\.|chương\s+[ivx\d]|phần\s+[ivx\d]|phụ lục)", re.I)
 _CONNECTORS = {"của", "và", "các", "với", "cho", "về", "trong", "đến", "là", "để", "những", "tại", "theo",
                "từ", "trên", "đối", "việc", "hoặc", "nhằm", "gắn", "như", "thực", "hiện", "Ban", "Hội", "Sở", "Ủy"}
-_LINE_RE = re.compile(r"([^\n]*)(\n(?:[ \t]*\n)*)(?=([^\n]*))")
 
 
 def _should_join(cur: str, nxt: str, blank: bool) -> bool:
@@ -364,18 +366,32 @@ def _should_join(cur: str, nxt: str, blank: bool) -> bool:
 
 
 def rule_line_join(text: str) -> list[Replacement]:
-    out = []
-    for m in _LINE_RE.finditer(text):
-        sep = m.group(2)
-        if _should_join(m.group(1), m.group(3), blank=sep.count("\n") > 1):
-            s = m.start(2)
-            # also swallow spaces around the break
-            while s > 0 and text[s - 1] == " ":
+    """Join a line to the next non-blank one when the break falls inside a sentence.
+
+    A plain walk over lines (linear time: a regex here backtracks quadratically on a 1 MB line).
+    """
+    out: list[Replacement] = []
+    lines = list(_lines(text))
+    i = 0
+    while i < len(lines):
+        if not lines[i][3].strip():
+            i += 1
+            continue
+        j = i + 1
+        while j < len(lines) and not lines[j][3].strip():
+            j += 1
+        if j >= len(lines):
+            break
+        cur, nxt = lines[i][3], lines[j][3]
+        if _should_join(cur, nxt, blank=j - i > 1):
+            s = lines[i][1]
+            while s > lines[i][0] and text[s - 1] in " \t":
                 s -= 1
-            e = m.end(2)
-            while e < len(text) and text[e] == " ":
+            e = lines[j][0]
+            while e < lines[j][1] and text[e] in " \t":
                 e += 1
             out.append((s, e, " "))
+        i = j
     return out
 
 

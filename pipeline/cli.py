@@ -19,11 +19,12 @@ EXIT_OK, EXIT_FILE_ERRORS, EXIT_ERROR = 0, 1, 2
 
 
 def cmd_annotate(args) -> int:
-    import pipeline
+    from .batch import run
+    from .model import default_model_dir
 
-    ann = pipeline.load(args.model)
-    res = ann.annotate_folder(args.input, args.output, workers=args.workers, scheduler=args.scheduler,
-                              quiet=args.quiet)
+    # the model directory, not a loaded model: only processes that annotate load it
+    res = run(args.model or default_model_dir(), args.input, args.output, workers=args.workers,
+              scheduler=args.scheduler, quiet=args.quiet)
     if not args.quiet:
         print(f"{res.documents} documents, {res.tasks} tasks, {res.errors} with errors "
               f"({res.annotated} annotated, {res.cached} from cache) -> {res.out_dir}")

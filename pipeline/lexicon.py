@@ -82,6 +82,8 @@ class AgencyMatcher:
             by_key["term|"] = [self.make_doc(t) for t in self.terms]
         for key, docs in by_key.items():
             self.matcher.add(key, docs)
+        self._cache: dict[str, tuple] = {}     # text -> (doc, offsets, spans): segmentation and
+                                                # classification look at the same task text
 
     @classmethod
     def default(cls, extra: Iterable[tuple[str, str, str]] = ()) -> "AgencyMatcher":
@@ -106,9 +108,9 @@ class AgencyMatcher:
             offsets.append(m.span())
         return Doc(self.vocab, words=words, spaces=spaces), offsets
 
-    def _spans(self, doc: Doc, terms: bool = True):
+    def _spans(self, doc: Doc, matches: list, terms: bool = True):
         spans = []
-        for key, s, e in self.matcher(doc):
+        for key, s, e in matches:
             label = self.vocab.strings[key]
             if not terms and label.startswith("term|"):
                 continue
@@ -117,11 +119,21 @@ class AgencyMatcher:
             spans.append(span)
         return filter_spans(spans)
 
+    def _matched(self, text: str, terms: bool):
+        hit = self._cache.get(text)
+        if hit is None:
+            if len(self._cache) > 2048:
+                self._cache.clear()
+            doc, offsets = self._doc_and_offsets(text)
+            hit = self._cache[text] = (doc, offsets, self.matcher(doc))
+        doc, offsets, matches = hit
+        return doc, offsets, self._spans(doc, matches, terms=terms)
+
     def term_spans(self, text: str) -> list[tuple[int, int]]:
         """Character spans that segmentation keeps whole: agency names and terms."""
-        doc, offsets = self._doc_and_offsets(text)
+        doc, offsets, spans = self._matched(text, True)
         out = []
-        for sp in self._spans(doc):
+        for sp in spans:
             kind = sp.label_.split("|", 1)[0]
             if kind in ("name", "term") and len(sp) > 1:
                 out.append((offsets[sp.start][0], offsets[sp.end - 1][1]))
@@ -129,10 +141,10 @@ class AgencyMatcher:
 
     def mentions(self, text: str, base: int = 0) -> list[Mention]:
         """Agency mentions in ``text``, extended over level and place words."""
-        doc, offsets = self._doc_and_offsets(text)
+        doc, offsets, spans = self._matched(text, False)
         out: list[Mention] = []
         last_end = -1
-        for sp in self._spans(doc, terms=False):
+        for sp in spans:
             kind, label = sp.label_.split("|", 1)
             if sp.start < last_end:
                 continue

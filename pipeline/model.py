@@ -88,6 +88,15 @@ def default_model_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "models" / "default"
 
 
+def read_meta(model_dir: str | Path) -> dict:
+    """meta.json of a model directory (no unpickling); ModelError when absent."""
+    meta_path = Path(model_dir) / META_FILE
+    if not meta_path.exists() or not (Path(model_dir) / MODEL_FILE).exists():
+        raise ModelError(f"No model in {model_dir} (need {MODEL_FILE} and {META_FILE}). "
+                         f"Train one with: vanban train corpus -o {model_dir}")
+    return json.loads(meta_path.read_text(encoding="utf-8"))
+
+
 def load(model_dir: str | Path | None = None) -> Model:
     d = Path(model_dir) if model_dir is not None else default_model_dir()
     path, meta_path = d / MODEL_FILE, d / META_FILE
