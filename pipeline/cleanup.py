@@ -336,7 +336,7 @@ def rule_tone_style(text: str) -> list[Replacement]:
 
 _MARKER_ONLY = re.compile(r"^(?:[IVXLC]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\)|[-+•–])$")
 _STRUCTURE = re.compile(
-    r"^(?:[IVXLC]+\.\s|\d+(?:\.\d+)*\.?\s|\d+(?:\.\d+)*\.?$|[a-zđ]\)\s?|[-+•–—]\s?|điều\s+\d|nơi nhận|kính gửi"
+    r"^(?:[IVXLC]+\.\s|\d+(?:\.\d+)+\.?\s|\d+[.)]\s|\d+(?:\.\d+)*[.)]?$|[a-zđ]\)\s?|[-+•–—]\s?|điều\s+\d|nơi nhận|kính gửi"
     r"|số\s*[:\d]|t/m\b|tm\.|kt\.|q\.|chương\s+[ivx\d]|phần\s+[ivx\d]|phụ lục)", re.I)
 _CONNECTORS = {"của", "và", "các", "với", "cho", "về", "trong", "đến", "là", "để", "những", "tại", "theo",
                "từ", "trên", "đối", "việc", "hoặc", "nhằm", "gắn", "như", "thực", "hiện", "Ban", "Hội", "Sở", "Ủy"}
@@ -358,8 +358,9 @@ def _should_join(cur: str, nxt: str, blank: bool) -> bool:
     first = nxt[0]
     if first.islower():
         return True
-    if _STRUCTURE.match(cur):
+    if _STRUCTURE.match(cur) and len(cur.split()) > 3:
         return False          # a numbered line without final punctuation is a heading
+                              # (a short one, "5. Cục", is a name the converter wrapped)
     if blank:
         return last in _CONNECTORS
     return cur[-1] == "," or last in _CONNECTORS or first in "(“\"'" or first.isdigit()
@@ -402,6 +403,7 @@ def rule_duplicate(text: str) -> list[Replacement]:
     """Paragraphs and long sentences that the converter repeated: keep the first."""
     out: list[Replacement] = []
     prev_par = ""
+    seen_long: set[str] = set()          # a sentence this long is never repeated on purpose
     for s, e, full, line in _lines(text):
         key = " ".join(line.split())
         if not key:
@@ -413,13 +415,15 @@ def rule_duplicate(text: str) -> list[Replacement]:
         seen_sent: set[str] = set()      # a sentence repeated within its own paragraph
         for m in _SENT_RE.finditer(line):
             skey = " ".join(m.group().split())
-            if skey in seen_sent:
+            if skey in seen_sent or skey in seen_long:
                 a, b = s + m.start(), s + m.end()
                 while a > s and text[a - 1] == " ":
                     a -= 1
                 out.append((a, b, ""))
             else:
                 seen_sent.add(skey)
+                if len(skey) >= 150:
+                    seen_long.add(skey)
     return out
 
 

@@ -288,6 +288,72 @@ def keyword_themes(text: str, table: dict[str, list[str]]) -> set[str]:
             if any(re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", low) for p in phrases)}
 
 
+def cohen_kappa(a: Sequence[int], b: Sequence[int]) -> float | None:
+    """Cohen's kappa of two binary annotations of the same items (None when undefined)."""
+    n = len(a)
+    if n == 0:
+        return None
+    po = sum(x == y for x, y in zip(a, b)) / n
+    pa, pb = sum(a) / n, sum(b) / n
+    pe = pa * pb + (1 - pa) * (1 - pb)
+    return None if pe == 1 else (po - pe) / (1 - pe)
+
+
+def eval_agreement(corpus_dir: Path, labelset: dict) -> tuple[dict, list[dict]]:
+    """Inter-annotator agreement: ``agreement/<id>.txt`` (second annotator) against ``src/<id>.txt``.
+
+    Task units match when their spans overlap by IoU >= 0.5 (both annotate the same clean text).
+    On matched tasks, per label: Cohen's kappa and F1 of the label's presence (lead agencies,
+    support agencies, themes), with the first annotation as reference.
+    """
+    adir, sdir = corpus_dir / "agreement", corpus_dir / "src"
+    files = sorted(adir.glob("*.txt")) if adir.is_dir() else []
+    pairs = [(corpus_mod.read_source(sdir / f.name), corpus_mod.read_source(f)) for f in files if (sdir / f.name).exists()]
+    if not pairs:
+        return {}, []
+    units, matched, notes = [], [], []
+    for a, b in pairs:
+        # a source edited after the second annotation is compared on the text both share
+        common = next((i for i, (x, y) in enumerate(zip(a.text, b.text)) if x != y), min(len(a.text), len(b.text)))
+        if common < len(a.text) or common < len(b.text):
+            notes.append(f"{a.doc_id}: compared on its first {common} characters (the source changed after the "
+                         "second annotation)")
+        ta = [t for t in a.tasks if t["end"] <= common]
+        tb = [t for t in b.tasks if t["end"] <= common]
+        m = match_spans([(t["start"], t["end"]) for t in ta], [(t["start"], t["end"]) for t in tb])
+        units.append((len(m), len(tb) - len(m), len(ta) - len(m)))
+        matched += [(ta[i], tb[j]) for i, j in m]
+    tp, fp, fn = (sum(u[k] for u in units) for k in range(3))
+    p, r, f = prf(tp, fp, fn)
+    out = {"agreement_documents": len(units), "agreement_task_p": p, "agreement_task_r": r, "agreement_task_f": f,
+           "agreement_tasks_matched": len(matched)}
+    rows = [{"note": n} for n in notes]
+    for kind, ids in (("lead", labelset["agencies"]), ("support", labelset["agencies"]), ("theme", labelset["themes"])):
+        def labels(t):
+            if kind == "theme":
+                return set(t["themes"])
+            return {x["id"] for x in t["agencies"] if x["role"] == kind}
+        la = [labels(x) for x, _ in matched]
+        lb = [labels(y) for _, y in matched]
+        s = set_scores(la, lb)
+        out[f"agreement_{kind}_micro_f"] = s["micro_f"]
+        kappas = []
+        for lab in ids:
+            va = [int(lab in x) for x in la]
+            vb = [int(lab in y) for y in lb]
+            if sum(va) + sum(vb) == 0:
+                continue
+            k = cohen_kappa(va, vb)
+            tp_, fp_, fn_ = (sum(x and y for x, y in zip(va, vb)), sum(y and not x for x, y in zip(va, vb)),
+                             sum(x and not y for x, y in zip(va, vb)))
+            rows.append({"kind": kind, "label": lab, "kappa": k, "f1": prf(tp_, fp_, fn_)[2],
+                         "first": sum(va), "second": sum(vb)})
+            if k is not None:
+                kappas.append(k)
+        out[f"agreement_{kind}_mean_kappa"] = float(np.mean(kappas)) if kappas else None
+    return out, rows
+
+
 def _norm_meta(v) -> str | None:
     if v is None:
         return None
@@ -607,6 +673,10 @@ def evaluate(corpus_dir: str | Path, report_dir: str | Path | None = "evaluation
         scores.update(eval_segmentation(gold_seg, segmenter, Segmenter(use_lexicon=False), matcher))
     else:
         details["seg_missing"] = str(gold_seg)
+
+    # inter-annotator agreement (cheap)
+    ag, details["agreement_rows"] = eval_agreement(corpus_dir, labelset)
+    scores.update(ag)
 
     # 5. metadata (cheap; before the folds)
     _say(progress, "metadata: accuracy per field")
@@ -1077,6 +1147,37 @@ def render_report(scores: dict, details: dict, command: str) -> str:
     add("")
 
     # corpus
+    if s.get("agreement_documents"):
+        add("## Inter-annotator agreement")
+        add("")
+        add(f"{s['agreement_documents']} documents were labelled twice, independently (`corpus/agreement/` against "
+            "`corpus/src/`). Task units match at span IoU ≥ 0.5; labels are compared on the "
+            f"{s['agreement_tasks_matched']} matched tasks, the first annotation as reference.")
+        add("")
+        add("| figure | value |")
+        add("| --- | ---: |")
+        for k in ("agreement_task_p", "agreement_task_r", "agreement_task_f", "agreement_lead_micro_f",
+                  "agreement_lead_mean_kappa", "agreement_support_micro_f", "agreement_support_mean_kappa",
+                  "agreement_theme_micro_f", "agreement_theme_mean_kappa"):
+            add(f"| `{k}` | {_f(s.get(k))} |")
+        add("")
+        add("| kind | label | Cohen's κ | F1 | first | second |")
+        add("| --- | --- | ---: | ---: | ---: | ---: |")
+        for row in details["agreement_rows"]:
+            if "note" in row:
+                continue
+            add(f"| {row['kind']} | `{row['label']}` | {_f(row['kappa'])} | {_f(row['f1'])} | {row['first']} | "
+                f"{row['second']} |")
+        add("")
+        for row in details["agreement_rows"]:
+            if "note" in row:
+                add(f"- {row['note']}")
+        add("")
+        add("The gold (`corpus/src/`) is the first annotation. The disagreements were reviewed for the "
+            "guideline: where a boundary was applied inconsistently, `corpus/GUIDELINE.md` now fixes the convention "
+            "(section on changes and known inconsistencies).")
+        add("")
+
     add("## Corpus labels")
     add("")
     add("| agency | lead | all roles |")

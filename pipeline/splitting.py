@@ -31,7 +31,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 _ROMAN = re.compile(r"^(?P<m>[IVXL]{1,6})[.)]\s+")
-_ARABIC = re.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2}){0,3})(?:\.|\)|/)?\s+(?=\S)")
+# "1." "1)" "1.2" "1.2." — a bare number ("05 bộ dữ liệu", a wrapped line) is not numbering
+_ARABIC = re.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2}){1,3}|\d{1,2}(?=[.)]))[.)]?\s+(?=\S)")
 _LETTER = re.compile(r"^(?P<m>[a-zđ])\)\s*")
 _BULLET = re.compile(r"^(?P<m>[-+•–—*])\s*")
 _ARTICLE = re.compile(r"^Điều\s+(?P<m>\d+)[.:]?\s*", re.I)

@@ -433,3 +433,14 @@ def test_evaluation_evaluate_hash_matches_the_built_corpus(tiny_scores, tiny_cor
     # `vanban train --scores` records the scores only when this hash is the corpus's
     scores, _, _ = tiny_scores
     assert scores["corpus_sha256"] == corpus_mod.corpus_hash(tiny_corpus)
+
+
+@pytest.mark.parametrize("a,b,expected", [
+    ([1, 1, 0, 0], [1, 1, 0, 0], 1.0),
+    ([1, 0, 1, 0], [0, 1, 0, 1], -1.0),
+    ([1, 1, 1, 0, 0, 0], [1, 1, 0, 0, 0, 1], 1 / 3),
+])
+def test_evaluation_cohen_kappa(a, b, expected):
+    from pipeline.evaluation import cohen_kappa
+
+    assert cohen_kappa(a, b) == pytest.approx(expected)
