@@ -247,6 +247,10 @@ class AgencyClassifier(ClassifierMixin, BaseEstimator):
                     continue
                 if source in self._ROLE_SOURCES:
                     found = [(m, lab, p) for m, lab, role, p in roles[(ctx, il)] if role == "lead"]
+                    if not found and source != "item":
+                        # a heading or parent item that names an agency without a verb ("2. Giao Sở
+                        # Nội vụ", "Sở Y tế:") names the actor of what it heads
+                        found = [(m, lab, p * 0.8) for m, lab, role, p in roles[(ctx, il)] if role != "support"]
                 else:
                     prior = 0.8 if source in self._OBJECT_SOURCES else 0.6
                     found = [(m, str(labels[m.text]), prior) for p in self._context_pieces(source, ctx)

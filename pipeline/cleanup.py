@@ -342,7 +342,10 @@ _CONNECTORS = {"của", "và", "các", "với", "cho", "về", "trong", "đến"
                "từ", "trên", "đối", "việc", "hoặc", "nhằm", "gắn", "như", "thực", "hiện", "Ban", "Hội", "Sở", "Ủy"}
 
 
-def _should_join(cur: str, nxt: str, blank: bool) -> bool:
+_DATE_CONT = re.compile(r"^[A-ZĐÀ-Ỹ][\w]*(?: [A-ZĐÀ-Ỹ][\w]*)*, ngày \d")
+
+
+def _should_join(cur: str, nxt: str, blank: bool, wrapped: bool = False, after: str = "") -> bool:
     cur, nxt = cur.strip(), nxt.strip()
     if not cur or not nxt:
         return False
@@ -356,14 +359,26 @@ def _should_join(cur: str, nxt: str, blank: bool) -> bool:
         return False
     last = cur.split()[-1]
     first = nxt[0]
-    if first.islower():
+    if first.islower() or (not blank and _DATE_CONT.match(nxt)):
         return True
+    if wrapped and not blank and len(cur) >= 40 and not _STRUCTURE.match(cur) \
+            and not re.match(r"(?:v/v|về việc)\b", cur, re.I) and not _DATE_CONT.match(after.strip()):
+        return True           # a converter's hard wrap before a capitalised word
     if _STRUCTURE.match(cur) and len(cur.split()) > 3:
         return False          # a numbered line without final punctuation is a heading
                               # (a short one, "5. Cục", is a name the converter wrapped)
     if blank:
         return last in _CONNECTORS
     return cur[-1] == "," or last in _CONNECTORS or first in "(“\"'" or first.isdigit()
+
+
+def _hard_wrapped(lines: list[str]) -> bool:
+    """Was the text wrapped at a fixed width (web and PDF converters)? Many unpunctuated lines of
+    similar, medium length say so; a document with a paragraph per line has few. Once joined, the
+    text no longer looks wrapped, so the rule does not fire again (cleanup stays idempotent)."""
+    body = [ln.strip() for ln in lines if len(ln.strip()) > 3]
+    cut = [ln for ln in body if 45 <= len(ln) <= 100 and ln[-1] not in ".;:!?"]
+    return len(cut) >= 8 and len(cut) >= 0.3 * len(body)
 
 
 def rule_line_join(text: str) -> list[Replacement]:
@@ -373,6 +388,7 @@ def rule_line_join(text: str) -> list[Replacement]:
     """
     out: list[Replacement] = []
     lines = list(_lines(text))
+    wrapped = _hard_wrapped([ln[3] for ln in lines])
     i = 0
     while i < len(lines):
         if not lines[i][3].strip():
@@ -384,7 +400,11 @@ def rule_line_join(text: str) -> list[Replacement]:
         if j >= len(lines):
             break
         cur, nxt = lines[i][3], lines[j][3]
-        if _should_join(cur, nxt, blank=j - i > 1):
+        k = j + 1
+        while k < len(lines) and not lines[k][3].strip():
+            k += 1
+        after = lines[k][3] if k < len(lines) else ""   # "…Hồ Chí" / "Minh, ngày…": the date line starts
+        if _should_join(cur, nxt, blank=j - i > 1, wrapped=wrapped, after=after):
             s = lines[i][1]
             while s > lines[i][0] and text[s - 1] in " \t":
                 s -= 1

@@ -7,10 +7,8 @@ interrupted run never leaves a half-written output behind.
 
 from __future__ import annotations
 
-import base64
 import csv
 import html
-import io
 import json
 import os
 from collections import Counter
@@ -93,28 +91,23 @@ td,th{border:1px solid #e1e4e8;padding:4px 8px;text-align:right}th{background:#f
 .ag{display:inline-block;border-radius:10px;padding:1px 8px;margin:2px 3px 0 0;font-size:12px}
 .lead{background:#ffe8c2;border:1px solid #f0b357}.support{background:#e3f1ff;border:1px solid #8fc1f5}
 .implicit{border-style:dashed}.th{background:#e6f6e8;border:1px solid #8fd19e}.err{color:#b00020}
-mark{background:#fff3b0;padding:0 2px}.meta{color:#555;font-size:13px}.stats span{margin-right:18px}
+mark{background:#fff3b0;padding:0 2px}.chart{display:inline-block;width:46%;min-width:320px;margin:0 2% 0 0;
+vertical-align:top}.chart figcaption{font-weight:600;margin-bottom:6px}.bar{display:flex;align-items:center;font-size:12px;
+margin:2px 0}.bar .lab{width:150px;flex:none}.bar .fill{height:12px;background:#1f3a5f;border-radius:2px;max-width:60%}
+.bar .num{margin-left:6px;color:#555}.meta{color:#555;font-size:13px}.stats span{margin-right:18px}
 """
 
 
-def _chart(counter: Counter, title: str) -> str:
+def _chart(counter: Counter, title: str, top: int = 20) -> str:
+    """A horizontal bar chart in plain HTML (no image, no plotting library at run time)."""
     if not counter:
         return ""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    items = counter.most_common(20)[::-1]
-    fig, ax = plt.subplots(figsize=(7, 0.32 * len(items) + 1))
-    ax.barh([k for k, _ in items], [v for _, v in items], color="#1f3a5f")
-    ax.set_title(title, fontsize=11)
-    ax.tick_params(labelsize=9)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
-    plt.close(fig)
-    return f'<img alt="{html.escape(title)}" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">'
+    items = counter.most_common(top)
+    peak = items[0][1]
+    rows = "".join(f"<div class='bar'><span class='lab'>{html.escape(k)}</span><span class='fill' "
+                   f"style='width:{100 * v / peak:.1f}%'></span><span class='num'>{v}</span></div>"
+                   for k, v in items)
+    return f"<figure class='chart'><figcaption>{html.escape(title)}</figcaption>{rows}</figure>"
 
 
 def _highlight(text: str, names: list[str]) -> str:
