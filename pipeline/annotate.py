@@ -31,6 +31,8 @@ class Annotator:
         return self.model.version
 
     def detect(self, cands: list[splitting.Candidate]) -> list[tuple[splitting.Candidate, float]]:
+        # a task says who does what: fewer than three words ("(1).", "Pháp chế") is a fragment
+        cands = [c for c in cands if len(c.text.split()) >= 3]
         if not cands:
             return []
         det = self.model.detector

@@ -338,8 +338,9 @@ _MARKER_ONLY = re.compile(r"^(?:[IVXLC]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\)|[-+•–]
 _STRUCTURE = re.compile(
     r"^(?:[IVXLC]+\.\s|\d+(?:\.\d+)+\.?\s|\d+[.)]\s|\d+(?:\.\d+)*[.)]?$|[a-zđ]\)\s?|[-+•–—]\s?|điều\s+\d|nơi nhận|kính gửi"
     r"|số\s*[:\d]|t/m\b|tm\.|kt\.|q\.|chương\s+[ivx\d]|phần\s+[ivx\d]|phụ lục)", re.I)
+_NUMBERED = re.compile(r"^(?:[IVXLC]+\.|\d+(?:\.\d+)*[.)]?|[a-zđ]\))\s")
 _CONNECTORS = {"của", "và", "các", "với", "cho", "về", "trong", "đến", "là", "để", "những", "tại", "theo",
-               "từ", "trên", "đối", "việc", "hoặc", "nhằm", "gắn", "như", "thực", "hiện", "Ban", "Hội", "Sở", "Ủy"}
+               "từ", "trên", "đối", "việc", "hoặc", "nhằm", "gắn", "như", "Ban", "Hội", "Sở", "Ủy"}
 
 
 _DATE_CONT = re.compile(r"^[A-ZĐÀ-Ỹ][\w]*(?: [A-ZĐÀ-Ỹ][\w]*)*, ngày \d")
@@ -361,10 +362,12 @@ def _should_join(cur: str, nxt: str, blank: bool, wrapped: bool = False, after: 
     first = nxt[0]
     if first.islower() or (not blank and _DATE_CONT.match(nxt)):
         return True
+    if last in _CONNECTORS:
+        return True           # "… phối hợp với" / "Bộ Nông nghiệp …": a line does not end on "với"
     if wrapped and not blank and len(cur) >= 40 and not _STRUCTURE.match(cur) \
             and not re.match(r"(?:v/v|về việc)\b", cur, re.I) and not _DATE_CONT.match(after.strip()):
         return True           # a converter's hard wrap before a capitalised word
-    if _STRUCTURE.match(cur) and len(cur.split()) > 3:
+    if _NUMBERED.match(cur) and len(cur.split()) > 3:
         return False          # a numbered line without final punctuation is a heading
                               # (a short one, "5. Cục", is a name the converter wrapped)
     if blank:

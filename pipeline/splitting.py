@@ -37,7 +37,8 @@ _LETTER = re.compile(r"^(?P<m>[a-zđ])\)\s*")
 _BULLET = re.compile(r"^(?P<m>[-+•–—*])\s*")
 _ARTICLE = re.compile(r"^Điều\s+(?P<m>\d+)[.:]?\s*", re.I)
 _CLOSING = re.compile(r"^(?:nơi nhận|nơi gửi)\b|^(?:t/m|tm\.|kt\.|q\.|tl\.|tuq\.)\s", re.I)
-_ADDRESSEES = re.compile(r"^(?:-\s*)?kính gửi\s*:?", re.I)
+# "Kính gửi:", and the addressee line of a công điện ("THỦ TƯỚNG CHÍNH PHỦ điện:")
+_ADDRESSEES = re.compile(r"^(?:-\s*)?kính gửi\s*:?|^[^\n]{0,80}\bđiện\s*:\s*$", re.I)
 _HEADER_LINE = re.compile(
     r"^(?:số\s*[:\d]|v/v\b|về việc\b|độc lập\b|cộng hòa xã hội|đảng cộng sản việt nam|\*+$)"
     r"|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}\s*$", re.I)

@@ -134,7 +134,8 @@ def test_cleanup_handwritten_keeps_long_italic_phrase():
      "Ban Dân vận chủ trì, phối hợp với các cơ quan liên quan tổ chức thực hiện."),
     ("Ban Dân vận chủ trì, phối hợp với các cơ quan\nliên quan tổ chức thực hiện.",
      "Ban Dân vận chủ trì, phối hợp với các cơ quan liên quan tổ chức thực hiện."),
-    ("Ban Dân vận chủ trì thực hiện\nKế hoạch số 12-KH/TU.", "Ban Dân vận chủ trì thực hiện Kế hoạch số 12-KH/TU."),
+    ("Ban Dân vận chủ trì thực hiện các nội dung của\nKế hoạch số 12-KH/TU.",
+         "Ban Dân vận chủ trì thực hiện các nội dung của Kế hoạch số 12-KH/TU."),
     ("Hội Chữ thập đỏ tỉnh phối hợp với\n\nSở Y tế tổ chức hiến máu.", "Hội Chữ thập đỏ tỉnh phối hợp với Sở Y tế tổ chức hiến máu."),
     ("1.\nBan Dân vận chủ trì.", "1. Ban Dân vận chủ trì."),
 ], ids=["page-break", "hard-wrap", "wrap-before-capital-after-connector", "page-break-connector", "lone-marker"])
