@@ -403,12 +403,19 @@ def machine_info() -> dict:
             "loadavg_at_start": [round(x, 2) for x in os.getloadavg()]}
 
 
+def _rel(path) -> str:
+    """A path relative to the checkout when it is inside it: the results file names no machine path."""
+    p = Path(path).resolve()
+    root = Path(__file__).resolve().parent.parent
+    return p.relative_to(root).as_posix() if p.is_relative_to(root) else p.name
+
+
 def model_info(model: str | None) -> dict:
     from pipeline.model import default_model_dir, sha256_file
 
     d = Path(model) if model else default_model_dir()
     meta = json.loads((d / "meta.json").read_text(encoding="utf-8"))
-    return {"dir": str(d), "sha256": sha256_file(d / "model.joblib"), "meta_sha256": meta.get("sha256"),
+    return {"dir": _rel(d), "sha256": sha256_file(d / "model.joblib"), "meta_sha256": meta.get("sha256"),
             "size_mb": round((d / "model.joblib").stat().st_size / MB, 2)}
 
 
@@ -479,7 +486,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     results: dict = {"benchmark": {"command": " ".join([Path(sys.executable).name] + sys.argv),
-                                   "args": vars(args), "started_utc": datetime.now(timezone.utc).isoformat(
+                                   "args": {k: (_rel(v) if k in ("out", "model") and v else v) for k, v in vars(args).items()}, "started_utc": datetime.now(timezone.utc).isoformat(
                                        timespec="seconds")}}
     notes: list[str] = []
     rows: list = []

@@ -59,8 +59,29 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
+def _strip_stop_words(obj, seen=None) -> None:
+    """Drop what makes the same training pickle to different bytes: the vectorizers'
+    ``stop_words_`` sets (kept only for introspection; scikit-learn says they can be deleted before
+    pickling; a set pickles in hash order) and ``_stop_words_id`` (a cache keyed by ``id()``)."""
+    seen = seen if seen is not None else set()
+    if obj is None or id(obj) in seen or isinstance(obj, (str, bytes, int, float)):
+        return
+    seen.add(id(obj))
+    for cache in ("stop_words_", "_stop_words_id"):   # the second is id() of a list: a memory address
+        if hasattr(obj, cache):
+            delattr(obj, cache)
+    for name in ("steps", "transformers_", "estimators_"):
+        for part in getattr(obj, name, None) or []:
+            for x in (part if isinstance(part, tuple) else (part,)):
+                _strip_stop_words(x, seen)
+    for attr in ("pipeline_", "label_model_", "role_model_", "estimator"):
+        _strip_stop_words(getattr(obj, attr, None), seen)
+
+
 def save(model: Model, model_dir: str | Path, extra_meta: dict | None = None) -> dict:
     """Write ``model.joblib`` and ``meta.json`` atomically; return the meta."""
+    for part in (model.detector, model.agencies, model.themes):
+        _strip_stop_words(part)
     d = Path(model_dir)
     d.mkdir(parents=True, exist_ok=True)
     tmp = d / (MODEL_FILE + ".tmp")

@@ -146,3 +146,18 @@ def test_model_default_dir_from_environment(monkeypatch, tmp_path):
 def test_model_model_error_is_runtime_error():
     with pytest.raises(RuntimeError):
         model_mod.load("/nonexistent/vanban/model")
+
+
+def test_model_training_is_deterministic(tmp_path):
+    """The same corpus gives the same model file, byte for byte (train twice, compare sha256)."""
+    from pathlib import Path
+
+    from pipeline import corpus, training
+    from pipeline.model import save, sha256_file
+
+    root = Path(__file__).resolve().parent.parent / "corpus"
+    docs = corpus.load(root)[:6]
+    labelset = corpus.load_labelset(root)
+    for name in ("a", "b"):
+        save(training.fit(docs, labelset), tmp_path / name)
+    assert sha256_file(tmp_path / "a" / "model.joblib") == sha256_file(tmp_path / "b" / "model.joblib")
