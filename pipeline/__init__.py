@@ -17,8 +17,13 @@ __version__ = "0.1.0"
 
 __all__ = ["load", "Annotator", "Document", "Task", "VanbanError", "__version__"]
 
+from typing import TYPE_CHECKING
+
 from .document import Document, Task
 from .errors import VanbanError
+
+if TYPE_CHECKING:  # the real import is lazy: importing pipeline loads no model, no spaCy, no scikit-learn
+    from .annotate import Annotator
 
 
 def load(model_dir=None) -> "Annotator":

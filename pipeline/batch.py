@@ -265,9 +265,3 @@ def _progress(total: int, quiet: bool, progress: Callable | None):
         else:
             bar.update(n)
     return step
-
-
-def write_json(path: str | Path, data) -> None:
-    with atomic_write(path) as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=2)
-

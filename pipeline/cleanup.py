@@ -510,7 +510,3 @@ def clean(raw: str, max_rounds: int = 5) -> CleanResult:
         if not changed:
             break
     return CleanResult(text=text, edits=edits, offset_map=omap)
-
-
-def __getattr__(name: str):  # pragma: no cover - keeps lru-cached data private
-    raise AttributeError(name)

@@ -14,7 +14,6 @@ import hashlib
 import os
 import unicodedata
 from pathlib import Path
-from typing import Iterator
 
 from .errors import InputError
 
@@ -146,13 +145,3 @@ def read_document(path: str | Path) -> tuple[str, str, str]:
     digest = hashlib.sha256(data).hexdigest()
     text, enc = decode(data)
     return text, enc, digest
-
-
-def iter_texts(folder: str | Path) -> Iterator[tuple[Path, str]]:
-    """Convenience: (path, text) for every readable document below ``folder``."""
-    files, _ = find_documents(folder)
-    for p in files:
-        try:
-            yield p, read_document(p)[0]
-        except InputError:
-            continue
