@@ -93,8 +93,9 @@ td,th{border:1px solid #e1e4e8;padding:4px 8px;text-align:right}th{background:#f
 .implicit{border-style:dashed}.th{background:#e6f6e8;border:1px solid #8fd19e}.err{color:#b00020}
 mark{background:#fff3b0;padding:0 2px}.chart{display:inline-block;width:46%;min-width:320px;margin:0 2% 0 0;
 vertical-align:top}.chart figcaption{font-weight:600;margin-bottom:6px}.bar{display:flex;align-items:center;font-size:12px;
-margin:2px 0}.bar .lab{width:150px;flex:none}.bar .fill{height:12px;background:#1f3a5f;border-radius:2px;max-width:60%}
-.bar .num{margin-left:6px;color:#555}.meta{color:#555;font-size:13px}.stats span{margin-right:18px}
+margin:2px 0}.bar .lab{width:150px;flex:none}.bar .fill{display:block;height:12px;background:#1f3a5f;border-radius:2px}
+.bar .track{flex:1}.bar .num{width:44px;margin-left:6px;color:#555}.scroll{overflow-x:auto}
+.ok{color:#2e7d32}.doc-meta{font-weight:400;color:#555;font-size:13px}.meta{color:#555;font-size:13px}.stats span{margin-right:18px}
 """
 
 
@@ -104,8 +105,8 @@ def _chart(counter: Counter, title: str, top: int = 20) -> str:
         return ""
     items = counter.most_common(top)
     peak = items[0][1]
-    rows = "".join(f"<div class='bar'><span class='lab'>{html.escape(k)}</span><span class='fill' "
-                   f"style='width:{100 * v / peak:.1f}%'></span><span class='num'>{v}</span></div>"
+    rows = "".join(f"<div class='bar'><span class='lab'>{html.escape(k)}</span><span class='track'><span class='fill' "
+                   f"style='width:{100 * v / peak:.1f}%'></span></span><span class='num'>{v}</span></div>"
                    for k, v in items)
     return f"<figure class='chart'><figcaption>{html.escape(title)}</figcaption>{rows}</figure>"
 
@@ -145,9 +146,9 @@ def write_report(jsonl_path: str | Path, out_path: str | Path, max_docs: int = 5
         out.write(f"<!doctype html><html lang='vi'><head><meta charset='utf-8'><title>Nhiệm vụ — báo cáo</title>"
                   f"<style>{_CSS}</style></head><body><header><h1>Tasks in {n_docs} documents</h1></header><main>")
         out.write(f"<section class='stats'><span><b>{n_docs}</b> documents</span><span><b>{n_tasks}</b> tasks</span>"
-                  f"<span><b>{n_implicit}</b> with an inherited lead</span><span class='err'><b>{n_err}</b> files with errors"
-                  f"</span></section>")
-        out.write("<section><h2>Lead agency × theme</h2><table><tr><th>agency \\ theme</th>")
+                  f"<span><b>{n_implicit}</b> with an inherited lead</span><span class='{'err' if n_err else 'ok'}'>"
+                  f"<b>{n_err}</b> files with errors</span></section>")
+        out.write("<section><h2>Lead agency × theme</h2><div class='scroll'><table><tr><th>agency \\ theme</th>")
         out.write("".join(f"<th>{html.escape(c)}</th>" for c in cols) + "<th>total</th></tr>")
         for r in rows:
             out.write(f"<tr><td>{html.escape(r)}</td>")
@@ -156,7 +157,7 @@ def write_report(jsonl_path: str | Path, out_path: str | Path, max_docs: int = 5
                 a = v / peak
                 out.write(f"<td class='heat' style='--a:{a:.2f};--c:{'#fff' if a > .5 else '#1d2430'}'>{v or ''}</td>")
             out.write(f"<td><b>{agencies[r]}</b></td></tr>")
-        out.write("</table></section>")
+        out.write("</table></div></section>")
         out.write(f"<section><h2>Tasks by lead agency and by theme</h2>{_chart(agencies, 'Tasks by lead agency')}"
                   f"{_chart(themes, 'Tasks by theme')}</section><section><h2>Documents</h2>")
         with open(jsonl_path, encoding="utf-8") as fh:
@@ -168,8 +169,8 @@ def write_report(jsonl_path: str | Path, out_path: str | Path, max_docs: int = 5
                 m = d.get("meta") or {}
                 head = " · ".join(html.escape(str(x)) for x in (m.get("type"), m.get("number"), m.get("issuer"), m.get("date")) if x)
                 out.write(f"<details><summary>{html.escape(d['doc_id'])} — {len(d.get('tasks') or [])} tasks"
-                          f"{' — ERROR' if d.get('errors') else ''}</summary><div class='meta'>{head} "
-                          f"({html.escape(d.get('source', ''))})</div>")
+                          f"{' — ERROR' if d.get('errors') else ''} <span class='doc-meta'>{head}</span></summary>"
+                          f"<div class='meta'>{html.escape(d.get('source', ''))}</div>")
                 for e in d.get("errors") or []:
                     out.write(f"<p class='err'>{html.escape(e)}</p>")
                 for t in d.get("tasks") or []:
