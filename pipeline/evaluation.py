@@ -300,13 +300,18 @@ def cohen_kappa(a: Sequence[int], b: Sequence[int]) -> float | None:
 
 
 def eval_agreement(corpus_dir: Path, labelset: dict) -> tuple[dict, list[dict]]:
-    """Inter-annotator agreement: ``agreement/<id>.txt`` (second annotator) against ``src/<id>.txt``.
+    """Inter-annotator agreement: ``agreement/<id>.txt`` (second annotator) against the first annotation.
+
+    The first annotation is ``agreement/first/<id>.txt`` (the gold as it was before reconciliation)
+    when present, else ``src/<id>.txt``: once the gold is reconciled, comparing with it would no
+    longer measure independent agreement.
 
     Task units match when their spans overlap by IoU >= 0.5 (both annotate the same clean text).
     On matched tasks, per label: Cohen's kappa and F1 of the label's presence (lead agencies,
     support agencies, themes), with the first annotation as reference.
     """
-    adir, sdir = corpus_dir / "agreement", corpus_dir / "src"
+    adir = corpus_dir / "agreement"
+    sdir = adir / "first" if (adir / "first").is_dir() else corpus_dir / "src"
     files = sorted(adir.glob("*.txt")) if adir.is_dir() else []
     pairs = [(corpus_mod.read_source(sdir / f.name), corpus_mod.read_source(f)) for f in files if (sdir / f.name).exists()]
     if not pairs:
@@ -1151,7 +1156,7 @@ def render_report(scores: dict, details: dict, command: str) -> str:
         add("## Inter-annotator agreement")
         add("")
         add(f"{s['agreement_documents']} documents were labelled twice, independently (`corpus/agreement/` against "
-            "`corpus/src/`). Task units match at span IoU ≥ 0.5; labels are compared on the "
+            "the first annotation as it was before reconciliation, `corpus/agreement/first/`). Task units match at span IoU ≥ 0.5; labels are compared on the "
             f"{s['agreement_tasks_matched']} matched tasks, the first annotation as reference.")
         add("")
         add("| figure | value |")
@@ -1173,9 +1178,10 @@ def render_report(scores: dict, details: dict, command: str) -> str:
             if "note" in row:
                 add(f"- {row['note']}")
         add("")
-        add("The gold (`corpus/src/`) is the first annotation. The disagreements were reviewed for the "
-            "guideline: where a boundary was applied inconsistently, `corpus/GUIDELINE.md` now fixes the convention "
-            "(section on changes and known inconsistencies).")
+        add("The disagreements were reviewed for the guideline: where a boundary was applied inconsistently, "
+            "`corpus/GUIDELINE.md` now fixes the convention, and the gold (`corpus/src/`) was reconciled to it: "
+            "its conventions applied across the corpus, and the agency disagreements of these 10 documents "
+            "decided by the guideline (theme-only disagreements not yet).")
         add("")
 
     add("## Corpus labels")

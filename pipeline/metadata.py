@@ -94,29 +94,87 @@ def extract(text: str) -> dict:
         if _NAME.match(last) and not last.isupper() and len(last.split()) >= 2:
             meta["signer"] = last
 
-    # issuer: letterhead + signing body, else the body text's own words
-    party = gov = None
-    for ln in lines[:8]:
-        pm = _PARTY_HEAD.match(ln)
-        if pm:
-            party = (pm.group(1), pm.group(2))
-        gm = _GOV_HEAD.match(ln) if ln.isupper() and len(ln) <= 40 else None
-        if gm:
-            gov = gm.group(1) or (lines[lines.index(ln) + 1] if lines.index(ln) + 1 < len(lines) else "")
-    if party:
-        kind, place = _title_case(party[0]).replace("Ủy", "ủy"), _title_case(party[1])
-        kind = kind[0].upper() + kind[1:]
-        prefix = "Ban Thường vụ " if sign_body and "THƯỜNG VỤ" in sign_body.upper() else ""
-        meta["issuer"] = f"{prefix}{kind} {place}".strip()
-    elif gov is not None and gov.strip():
-        meta["issuer"] = "Ủy ban nhân dân " + _gov_place(gov)
-    else:
+    # issuer: the letterhead's issuing unit (+ the parent's place), else the body text's own words
+    meta["issuer"] = _letterhead_issuer(lines, sign_body)
+    if meta["issuer"] is None:
         bm = _ISSUER_BODY.search(text[:4000])
         if bm:
             meta["issuer"] = " ".join(bm.group(1).split())
-            if meta["place"] and re.search(r"(?:Tỉnh|Thành|Huyện|Quận|Thị) ủy$", meta["issuer"]):
-                meta["issuer"] += " " + meta["place"]
+    if meta["issuer"] and meta["place"] and re.search(r"(?:\b(?:tỉnh|huyện|xã|phường|quận)|(?:Tỉnh|Thành|Huyện|Quận|Thị) ủy)$",
+                                                     meta["issuer"]):
+        meta["issuer"] += " " + meta["place"]
     return meta
+
+
+_LEVEL = r"(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn)"
+_NOT_LETTERHEAD = re.compile(r"^(?:cộng hòa|đảng cộng sản|độc lập|số\b|v/v|\*+$)", re.I)
+_MOTTOS = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "ĐẢNG CỘNG SẢN VIỆT NAM", "ĐỘC LẬP - TỰ DO - HẠNH PHÚC")
+_PARTY_UNIT = re.compile(r"^(tỉnh|thành|huyện|quận|thị|đảng) ủy\b\s*(.*)$")
+
+
+def _title(s: str) -> str:
+    return " ".join(w[:1].upper() + w[1:] for w in s.split())
+
+
+def _cased_unit(caps: str) -> str:
+    """'BAN TỔ CHỨC' -> 'Ban Tổ chức', 'HỘI KHUYẾN HỌC TỈNH NAM ĐỊNH' -> 'Hội Khuyến học tỉnh Nam Định'.
+
+    The name's own casing comes from the agency lexicon when a lexicon name starts it; place names
+    after a level word are title-cased."""
+    from .lexicon import default_entries
+
+    low = " ".join(caps.lower().split())
+    pm = _PARTY_UNIT.match(low)
+    if pm:
+        return f"{pm.group(1).capitalize()} ủy {_title(pm.group(2))}".strip()
+    m = re.search(rf"\b({_LEVEL})\s+(?!ủy\b)(\S.*)$", low)
+    head, place = (low[:m.start()].strip(), f"{m.group(1)} {_title(m.group(2))}") if m else (low, "")
+    best = max((a for _, a, _ in default_entries() if head.startswith(a.lower())
+                and (len(head) == len(a) or head[len(a)] == " ")), key=len, default="")
+    head = (best + head[len(best):]) if best else head[:1].upper() + head[1:]
+    # abbreviations (no vowel: LHPN, CCB, LĐLĐ, MTTQ) keep their capitals
+    abbrev = {w.lower(): w for w in caps.split() if not re.search(r"[aeiouyàáảãạăắằẳẵặâấầẩẫậèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]", w.lower())}
+    head = " ".join(abbrev.get(w, w) for w in head.split())
+    return f"{head} {place}".strip()
+
+
+def _letterhead_issuer(lines: list[str], sign_body: str | None) -> str | None:
+    """The issuing body from the capitalised letterhead lines above the number and the title."""
+    head: list[str] = []
+    for ln in lines[:8]:
+        t = ln.strip("* ")
+        # the national motto and the Party's name, also in the pieces a converter wrapped them into
+        if not t or set(t) <= {"*"} or any(" ".join(t.upper().split()) in m for m in _MOTTOS) \
+                or re.match(r"^(?:cộng hòa|đảng cộng sản|độc lập)", t, re.I):
+            continue
+        if not t.isupper() or t.lower() in _TYPES or _NOT_LETTERHEAD.match(t):
+            break                     # the letterhead ends at the number, the date or the title
+        if head and (len(t.split()) == 1 or len(head[-1].split()) == 1):
+            head[-1] += " " + t          # "THỦ TƯỚNG CHÍNH" / "PHỦ", "BAN" / "CHẤP HÀNH TRUNG ƯƠNG"
+        else:
+            head.append(t)
+    if not head:
+        return None
+    if len(head) >= 2 and re.match(rf"^{_LEVEL}\b", head[-1].lower()) and not _PARTY_UNIT.match(head[-1].lower()):
+        head = head[:-2] + [head[-2] + " " + head[-1]]      # "ỦY BAN NHÂN DÂN" / "TỈNH ĐẮK LẮK"
+    unit = head[-1]
+    gm = _GOV_HEAD.match(unit)
+    if gm:
+        return "Ủy ban nhân dân " + _gov_place(gm.group(1)) if gm.group(1) else None
+    issuer = _cased_unit(unit)
+    if len(head) >= 2 and re.match(r"^ban (?:thường trực|thường vụ|đại diện|chấp hành)$", issuer.lower()):
+        return issuer + " " + _cased_unit(head[-2])        # "ỦY BAN MTTQ … TỈNH KON TUM" / "BAN THƯỜNG TRỰC"
+    if not re.search(rf"\b{_LEVEL}\b|\b(?:tỉnh|thành|huyện|quận|thị|đảng) ủy\b", issuer.lower()) and len(head) >= 2:
+        parent = head[-2]
+        pm = _PARTY_UNIT.match(" ".join(parent.lower().split()))
+        gp = _GOV_HEAD.match(parent)
+        if pm:
+            issuer += " " + _cased_unit(parent)
+        elif gp and gp.group(1):
+            issuer += " " + _gov_place(gp.group(1))
+    if sign_body and "THƯỜNG VỤ" in sign_body.upper() and not issuer.startswith("Ban"):
+        issuer = "Ban Thường vụ " + issuer
+    return issuer
 
 
 def _iso(y: int, mo: int, d: int) -> str | None:
