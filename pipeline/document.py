@@ -87,7 +87,7 @@ class Document:
     errors: list[str] = field(default_factory=list)
 
     def to_dict(self, with_edits: bool = False) -> dict:
-        """The output contract (shared/design/output.md): stable field names."""
+        """The output contract (README, "Output"): field names are stable; fields are only added."""
         out = {"doc_id": self.doc_id, "source": self.source, "sha256": self.sha256,
                "meta": self.meta, "clean_text": self.clean_text,
                "tasks": [t.to_dict() for t in self.tasks], "errors": list(self.errors)}
