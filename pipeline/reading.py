@@ -88,8 +88,12 @@ def decode(data: bytes) -> tuple[str, str]:
             raise InputError("binary file (NUL bytes): not a text document")
         try:
             text, enc = data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            text, enc = _decode_legacy(data)
+        except UnicodeDecodeError as e:
+            if e.reason == "unexpected end of data" and e.start >= len(data) - 3:
+                # valid UTF-8 cut inside its last character (a truncated download or copy)
+                text, enc = data[:e.start].decode("utf-8"), "utf-8 (last character truncated)"
+            else:
+                text, enc = _decode_legacy(data)
     text = unicodedata.normalize("NFC", text)
     if _looks_binary(text):
         raise InputError("binary file (control characters): not a text document")
