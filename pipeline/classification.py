@@ -42,6 +42,11 @@ CONTEXT_COLUMNS = ["item", "parent", "heading", "lead_in", "doc_lead_in", "addre
 _OBJECT_VERBS = re.compile(r"\b(?:yêu cầu|đề nghị(?!\s+của)|giao|chỉ đạo|phân công|giao cho)\b", re.I)
 _SKIP_RECIPIENT = re.compile(r"b/c|báo cáo|\blưu\b|như trên|để biết|đ/c|đồng chí", re.I)
 _WORD = re.compile(r"\w+", re.U)
+# openers before the actor that do not make it any less the subject: "Thứ nhất, các bộ, ngành…",
+# "Đồng thời, …", "Đối với các chủ đầu tư, cần…"
+_OPENERS = re.compile(r"^(?:[\s\-+•*]*(?:thứ\s+(?:nhất|hai|ba|tư|năm|sáu|bảy|tám|chín|mười)|(?:một|hai|ba|bốn|năm)\s+là"
+                      r"|trước hết|trước mắt|đồng thời|ngoài ra|bên cạnh đó|mặt khác|riêng|đối với|về phía|giao|đề nghị|yêu cầu)"
+                      r"\s*[,:]?\s*)+$", re.I)
 
 
 def task_frame(tasks: list[dict]) -> pd.DataFrame:
@@ -190,6 +195,7 @@ class AgencyClassifier(ClassifierMixin, BaseEstimator):
     def _roles_many(self, texts: list[str], issuer_labels: list[str]) -> list[list[tuple[Mention, str, str, float]]]:
         """Mentions with label, role and score for many texts: one model call for all of them."""
         mentions = [self.matcher_.mentions(t) for t in texts]
+        text_of = {id(ms): t for ms, t in zip(mentions, texts)}
         flat = [m for ms in mentions for m in ms]
         if not flat:
             return [[] for _ in texts]
@@ -208,6 +214,8 @@ class AgencyClassifier(ClassifierMixin, BaseEstimator):
                 role = classes[int(np.argmax(p))]
                 if role == "lead" and p[classes.index("lead")] < self.threshold:
                     role = "none"          # an uncertain lead is left out: precision over recall
+                if role == "none" and k == 0 and _OPENERS.match(text_of[id(ms)][:m.start]):
+                    role = "lead"          # "Thứ nhất, các bộ, ngành … phải", "Đối với các chủ đầu tư, cần …"
                 row.append((m, labels[k0 + k], role, float(np.max(p))))
             out.append(row)
             k0 += len(ms)
