@@ -185,9 +185,10 @@ def rule_chrome(text: str) -> list[Replacement]:
             if line.strip() and chrome.search(_plain(line))]
 
 
-def _is_caps_line(line: str) -> bool:
+def _is_caps_line(line: str, min_letters: int = 4) -> bool:
+    """A line in capitals (letterheads, titles, headings): over 80 % of at least ``min_letters`` letters."""
     letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 4 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    return len(letters) >= min_letters and sum(c.isupper() for c in letters) / len(letters) > 0.8
 
 
 def rule_stamp(text: str) -> list[Replacement]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from typing import Iterable
 
@@ -47,13 +48,15 @@ def _read_data(name: str) -> str:
     return resources.files("pipeline").joinpath("data", name).read_text(encoding="utf-8")
 
 
-def default_entries() -> list[tuple[str, str, str]]:
+@lru_cache(maxsize=1)
+def default_entries() -> tuple[tuple[str, str, str], ...]:
+    """(label, surface form, kind) rows of data/agencies.tsv, read once per process."""
     rows = []
     for line in _read_data("agencies.tsv").splitlines():
         if line.strip() and not line.startswith("#"):
             label, alias, kind = (line.split("\t") + ["name"])[:3]
             rows.append((label.strip(), alias.strip(), kind.strip() or "name"))
-    return rows
+    return tuple(rows)
 
 
 def default_terms() -> list[str]:

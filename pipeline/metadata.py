@@ -112,10 +112,6 @@ _MOTTOS = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "ĐẢNG CỘNG SẢ
 _PARTY_UNIT = re.compile(r"^(tỉnh|thành|huyện|quận|thị|đảng) ủy\b\s*(.*)$")
 
 
-def _title(s: str) -> str:
-    return " ".join(w[:1].upper() + w[1:] for w in s.split())
-
-
 def _cased_unit(caps: str) -> str:
     """'BAN TỔ CHỨC' -> 'Ban Tổ chức', 'HỘI KHUYẾN HỌC TỈNH NAM ĐỊNH' -> 'Hội Khuyến học tỉnh Nam Định'.
 
@@ -126,9 +122,9 @@ def _cased_unit(caps: str) -> str:
     low = " ".join(caps.lower().split())
     pm = _PARTY_UNIT.match(low)
     if pm:
-        return f"{pm.group(1).capitalize()} ủy {_title(pm.group(2))}".strip()
+        return f"{pm.group(1).capitalize()} ủy {_title_case(pm.group(2))}".strip()
     m = re.search(rf"\b({_LEVEL})\s+(?!ủy\b)(\S.*)$", low)
-    head, place = (low[:m.start()].strip(), f"{m.group(1)} {_title(m.group(2))}") if m else (low, "")
+    head, place = (low[:m.start()].strip(), f"{m.group(1)} {_title_case(m.group(2))}") if m else (low, "")
     best = max((a for _, a, _ in default_entries() if head.startswith(a.lower())
                 and (len(head) == len(a) or head[len(a)] == " ")), key=len, default="")
     head = (best + head[len(best):]) if best else head[:1].upper() + head[1:]

@@ -30,6 +30,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from .cleanup import _is_caps_line
+
 _ROMAN = re.compile(r"^(?P<m>[IVXL]{1,6})[.)]\s+")
 # "1." "1)" "1.2" "1.2." — a bare number ("05 bộ dữ liệu", a wrapped line) is not numbering
 _ARABIC = re.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2}){1,3}|\d{1,2}(?=[.)]))[.)]?\s+(?=\S)")
@@ -90,8 +92,7 @@ def _marker(line: str) -> tuple[str, str, int]:
 
 
 def _is_caps(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 3 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    return _is_caps_line(text, min_letters=3)
 
 
 def parse(text: str) -> tuple[list[Line], dict]:
