@@ -60,10 +60,25 @@ def _cache_path(cache: Path, key: str) -> Path:
 
 @lru_cache(maxsize=2)
 def _worker_annotator(model_dir: str, sha: str):
-    """One Annotator per worker process and model (the sha256 keys the cache)."""
+    """One pipeline per worker process and model (the sha256 keys the cache)."""
     import pipeline
 
     return pipeline.load(model_dir)
+
+
+def annotate_file(nlp, path: str | Path, root: str | Path | None = None) -> Document:
+    """Annotate one file; a file that cannot be read, or a bug on it, gives a Document with ``errors``."""
+    p = Path(path)
+    source = p.relative_to(root).as_posix() if root is not None else p.as_posix()
+    try:
+        text, _, digest = reading.read_document(p)
+    except InputError as e:
+        return Document(doc_id=p.stem, source=source, errors=[str(e)])
+    try:
+        return nlp.annotate(text, doc_id=p.stem, source=source, sha256=digest)
+    except Exception as e:  # a bug on one file must not stop a batch: record it
+        return Document(doc_id=p.stem, source=source, sha256=digest,
+                        errors=[f"internal error while annotating: {type(e).__name__}: {e}"])
 
 
 def _annotate_chunk(chunk: list[tuple[str, str, str, bytes]], model_ref) -> list[tuple[str, dict]]:
@@ -84,7 +99,7 @@ def _annotate_chunk(chunk: list[tuple[str, str, str, bytes]], model_ref) -> list
 
 
 class _ModelSource:
-    """An Annotator, or a model directory loaded only when this process has to annotate."""
+    """A loaded pipeline, or a model directory loaded only when this process has to annotate."""
 
     def __init__(self, model) -> None:
         self._annotator = None
@@ -95,8 +110,8 @@ class _ModelSource:
             self.sha = read_meta(model)["sha256"]
         else:
             self._annotator = model
-            self.path = model.model.meta.get("path")
-            self.sha = model.model.meta.get("sha256")
+            self.path = model.meta.get("path")
+            self.sha = model.meta.get("sha256")
         self.version = self.sha or getattr(model, "version", "unsaved")
 
     def annotator(self):
@@ -129,7 +144,7 @@ def run(model, in_dir: str | Path, out_dir: str | Path, workers: int = 1, schedu
         quiet: bool = False, progress: Callable | None = None, report: bool = True) -> BatchResult:
     """Annotate every .txt/.md below ``in_dir``; write tasks.jsonl, tasks.csv and report.html to ``out_dir``.
 
-    ``model`` is an :class:`~pipeline.annotate.Annotator` or a model directory; from a directory
+    ``model`` is a loaded :class:`~pipeline.language.Pipeline` or a model directory; from a directory
     the model is loaded only by the processes that annotate (none when everything is cached).
     """
     source = _ModelSource(model)

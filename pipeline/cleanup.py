@@ -76,6 +76,26 @@ class OffsetMap:
             pos = self._back(p, pos, end)
         return pos
 
+    def to_clean(self, raw_pos: int, length: int, end: bool = False) -> int:
+        """The clean offset of a raw offset: the first clean position (of ``length``) that maps at or after
+        it (for a span end: the last that maps at or before it). Binary search: ``to_raw`` is monotone."""
+        lo, hi = 0, length
+        if end:
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if self.to_raw(mid, end=True) <= raw_pos:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            return lo
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.to_raw(mid) >= raw_pos:
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo
+
     def __len__(self) -> int:
         return len(self._passes)
 

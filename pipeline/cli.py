@@ -36,24 +36,31 @@ def cmd_annotate(args) -> int:
 def cmd_train(args) -> int:
     from .training import train
 
-    meta = train(args.corpus, args.output, scores_file=args.scores)
+    _load_code(args.code)
+    progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr))
+    meta = train(args.corpus, args.output, config=args.config, real_dir=args.real_dir,
+                 real=False if args.no_real else None, scores_file=args.scores, progress=progress)
     if not args.quiet:
         c = meta["corpus"]
-        print(f"trained on {c['documents']} documents, {c['tasks']} tasks -> {args.output} "
-              f"(model sha256 {meta['sha256'][:12]}…)")
+        print(f"trained on {c['written_documents']} written and {c['real_documents']} real documents, "
+              f"{c['tasks']} tasks -> {args.output} (model sha256 {meta['sha256'][:12]}…)")
     return EXIT_OK
 
 
 def cmd_evaluate(args) -> int:
     from .evaluation import evaluate
 
+    _load_code(args.code)
+    config = json.loads(Path(args.config).read_text(encoding="utf-8")) if args.config else None
     progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr))
-    scores = evaluate(args.corpus, report_dir=args.report_dir, folds=args.folds, progress=progress,
-                      learning_curve=not args.no_learning_curve)
-    flat = {k: v for k, v in scores.items() if not isinstance(v, dict)}
+    command = "vanban evaluate " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["evaluate"] else ""
+    scores = evaluate(args.corpus, report_dir=args.report_dir, folds=args.folds, real_dir=args.real_dir,
+                      real=False if args.no_real else None, config=config, progress=progress, n_jobs=args.jobs,
+                      command=command)
     if args.json:
         print(json.dumps(scores, ensure_ascii=False, indent=2, default=str))
     else:
+        flat = {k: v for k, v in scores.items() if isinstance(v, (int, float, str)) and not isinstance(v, bool)}
         width = max(len(k) for k in flat)
         for k, v in flat.items():
             print(f"{k.ljust(width)}  {v:.4f}" if isinstance(v, float) else f"{k.ljust(width)}  {v}")
@@ -62,20 +69,38 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_corpus(args) -> int:
-    from . import corpus
+    from . import corpus, realdocs
 
     if args.action == "build":
         docs = corpus.build(args.corpus)
         print(f"{len(docs)} documents, {sum(len(d.tasks) for d in docs)} tasks -> {Path(args.corpus) / 'labels.jsonl'}")
-    else:
-        labelset = corpus.load_labelset(args.corpus)
-        problems = [p for f in sorted((Path(args.corpus) / "src").glob("*.txt"))
-                    for p in corpus.check_document(corpus.read_source(f), labelset)]
-        if problems:
-            print("\n".join(problems))
-            return EXIT_FILE_ERRORS
-        print("ok")
+        return EXIT_OK
+    labelset = corpus.load_labelset(args.corpus)
+    problems = [p for f in sorted((Path(args.corpus) / "src").glob("*.txt"))
+                for p in corpus.check_document(corpus.read_source(f), labelset)]
+    n_real, real_problems = realdocs.check(args.corpus, args.real_dir)
+    problems += real_problems
+    if problems:
+        print("\n".join(problems))
+        return EXIT_FILE_ERRORS
+    print(f"ok ({n_real} real-document records checked)" if n_real else "ok")
     return EXIT_OK
+
+
+def _load_code(path: str | None) -> None:
+    """Import a Python file that registers components (``@pipeline.language.component``)."""
+    if not path:
+        return
+    import importlib.util
+
+    from .errors import ConfigError
+
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"--code {path}: no such file.")
+    spec = importlib.util.spec_from_file_location(p.stem, p)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,25 +117,35 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     a.set_defaults(func=cmd_annotate)
 
-    t = sub.add_parser("train", help="train a model from a corpus folder")
+    t = sub.add_parser("train", help="train a model from a corpus folder (and its real documents)")
     t.add_argument("corpus")
     t.add_argument("-o", "--output", required=True, help="model directory to write")
+    t.add_argument("--config", default=None, help="pipeline config (JSON): components, order, settings")
+    t.add_argument("--code", default=None, help="a Python file that registers custom components")
+    t.add_argument("--real-dir", default=None, help="folder of the real documents' texts "
+                   "(default: $VANBAN_REALDOCS or ../shared/realdocs)")
+    t.add_argument("--no-real", action="store_true", help="train on the written corpus only")
     t.add_argument("--scores", default=None, help="scores.json from `vanban evaluate` to record in meta.json")
     t.add_argument("-q", "--quiet", action="store_true")
     t.set_defaults(func=cmd_train)
 
-    e = sub.add_parser("evaluate", help="stage-by-stage evaluation with cross-validation grouped by document")
+    e = sub.add_parser("evaluate", help="evaluation: real documents end to end, every stage, grouped folds")
     e.add_argument("corpus")
-    e.add_argument("--report-dir", default="evaluation", help="where report.md and the figures go")
+    e.add_argument("--report-dir", default="evaluation", help="where report.md and scores.json go")
     e.add_argument("--folds", type=int, default=5)
-    e.add_argument("--no-learning-curve", action="store_true")
+    e.add_argument("--config", default=None, help="pipeline config (JSON) to evaluate")
+    e.add_argument("--code", default=None, help="a Python file that registers custom components")
+    e.add_argument("--real-dir", default=None, help="folder of the real documents' texts")
+    e.add_argument("--no-real", action="store_true", help="leave the real documents out")
+    e.add_argument("-j", "--jobs", type=int, default=1, help="folds fitted in parallel (default 1)")
     e.add_argument("--json", action="store_true", help="print every figure as JSON")
     e.add_argument("-q", "--quiet", action="store_true")
     e.set_defaults(func=cmd_evaluate)
 
-    c = sub.add_parser("corpus", help="build labels.jsonl from src/, or check src/")
+    c = sub.add_parser("corpus", help="build labels.jsonl from src/, or check src/ and the real labels")
     c.add_argument("action", choices=["build", "check"])
     c.add_argument("corpus")
+    c.add_argument("--real-dir", default=None, help="folder of the real documents' texts")
     c.set_defaults(func=cmd_corpus)
     return p
 

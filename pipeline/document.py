@@ -1,13 +1,14 @@
-"""The shared document type every stage reads and extends.
+"""The shared document type every component reads and extends.
 
-A :class:`Document` is built from raw text; cleanup fixes ``clean_text`` once,
-and every later structure (tokens, tasks, agency mentions) holds character
-offsets into that clean text. ``offset_map`` maps clean offsets back to raw ones.
+A :class:`Document` is built from raw text; the cleanup component fixes
+``clean_text`` once, and every later structure (lines, candidates, tasks,
+tokens, agency mentions) holds character offsets into that clean text.
+``offset_map`` maps clean offsets back to raw ones (:meth:`Document.raw_span`).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
@@ -32,13 +33,77 @@ class Token:
 
 
 @dataclass
+class Line:
+    """One line of the clean text's structure (numbering, zone, heading, field, table cell)."""
+
+    start: int
+    end: int
+    text: str            # the line's text without its numbering marker
+    marker: str = ""     # "I", "1", "1.2", "a", "-", "Điều 1", ""
+    kind: str = ""       # roman, arabic, letter, bullet, article, chapter, plain, row
+    zone: str = "body"   # header, addressees, body, closing
+    heading: bool = False
+    lead_in: bool = False
+    section: str = ""
+    depth: float = 0
+    field: str = ""      # a field line: "lead", "support", "time", "product", "content", "other"
+    field_value: str = ""
+    cells: tuple = ()    # a task-table row: (task, lead, support) texts
+
+
+@dataclass
+class TaskContext:
+    """Where a task stands in its document: the texts its agencies may be inherited from.
+
+    Field names follow the six inheritance steps of the guideline: ``item`` (the
+    item's own earlier sentence, its parent item line, its field lines or table
+    cells), ``heading``, ``lead_in``, ``addressees``, the issuer (``issuer``,
+    ``kind``) and ``recipients``.
+    """
+
+    item: str = ""              # the first sentence of the task's item, when the task is a later one
+    parent: str = ""            # the enclosing item line ("1. Bộ trưởng các Bộ: …:")
+    field_lead: str = ""        # "Cơ quan chủ trì: …" of the item, or the row's "chủ trì" cell
+    field_support: str = ""     # "Cơ quan phối hợp: …", or the row's "phối hợp" cell
+    heading: str = ""           # the nearest heading above
+    headings: str = ""          # every heading above, outermost first (for themes)
+    lead_in: str = ""           # the introducing sentence the task's list hangs from
+    doc_lead_in: str = ""       # the document's first lead-in ("… yêu cầu:")
+    addressees: str = ""        # "Kính gửi" list, or a công điện's list after "điện:"
+    recipients: str = ""        # "Nơi nhận" list
+    title: str = ""             # the document's title and subject line
+    kind: str = ""              # document type (kế hoạch, công điện…)
+    issuer: str = ""            # the issuing body
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> "TaskContext":
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: (v or "") for k, v in (d or {}).items() if k in names})
+
+
+@dataclass
+class Candidate:
+    """A sentence that may be a task, with its structural features and context."""
+
+    start: int
+    end: int
+    text: str
+    section: str = ""
+    context: TaskContext = field(default_factory=TaskContext)
+    features: dict = field(default_factory=dict)
+
+
+@dataclass
 class AgencyLabel:
     id: str
     name: str
     role: str            # "lead" or "support"
     explicit: bool
     score: float
-    source: str = "text"  # "text", "item", "heading", "lead_in", "addressees", "recipients"
+    source: str = "text"  # "text", "item", "heading", "lead_in", "addressees", "issuer", "recipients"
 
 
 @dataclass
@@ -58,7 +123,8 @@ class Task:
     agencies: list[AgencyLabel] = field(default_factory=list)
     themes: list[ThemeLabel] = field(default_factory=list)
     score: float = 1.0                              # confidence that this span is a task
-    context: dict[str, Any] = field(default_factory=dict, repr=False)
+    context: TaskContext = field(default_factory=TaskContext, repr=False)
+    mentions: dict = field(default_factory=dict, repr=False)   # field -> agency mentions (the mentions component)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "text": self.text, "start": self.start, "end": self.end,
@@ -82,9 +148,22 @@ class Document:
     edits: list[Edit] = field(default_factory=list)
     offset_map: Any = None          # cleanup.OffsetMap: clean offset -> raw offset
     meta: dict[str, Any] = field(default_factory=dict)
+    lines: list[Line] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
     tokens: list[Token] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The text later components read: the clean text once cleanup ran, else the raw text."""
+        return self.clean_text if self.clean_text or self.offset_map is not None else self.raw_text
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """The raw-text span of a clean-text span (identity before cleanup)."""
+        if self.offset_map is None:
+            return start, end
+        return self.offset_map.to_raw(start), self.offset_map.to_raw(end, end=True)
 
     def to_dict(self, with_edits: bool = False) -> dict:
         """The output contract (README, "Output"): field names are stable; fields are only added."""

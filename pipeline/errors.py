@@ -23,3 +23,11 @@ class ModelError(VanbanError, RuntimeError):
 
 class NotFittedError(VanbanError, ValueError, AttributeError):
     """An estimator was used before ``fit``."""
+
+
+class ConfigError(VanbanError, ValueError):
+    """A pipeline config names an unknown component, factory or setting."""
+
+
+class TimeLimitError(VanbanError, TimeoutError):
+    """A document took longer than the per-document time limit of a batch."""

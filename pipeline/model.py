@@ -1,10 +1,11 @@
-"""The trained model: a directory with ``model.joblib`` and ``meta.json``.
+"""The trained model: a directory with ``config.json``, ``model.joblib`` and ``meta.json``.
 
-``meta.json`` records the label set, the training corpus hash, library
-versions, cross-validated scores and the sha256 of ``model.joblib``. Loading
-checks that hash and refuses a mismatch (joblib runs code on load: only load
-model files you trust); a scikit-learn version different from the one that
-trained the model gives a warning.
+``config.json`` is the pipeline's config (components, order, settings); ``model.joblib`` holds the fitted
+estimators of its learned components and the label set; ``meta.json`` records the label set, the
+training data (written and real documents, their hashes), library versions, scores and the sha256 of
+``model.joblib``. Loading checks that hash and refuses a mismatch (joblib runs code on load: only load
+model files you trust); a scikit-learn version different from the one that trained the model gives a
+warning.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import json
 import os
 import platform
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import joblib
@@ -23,23 +23,8 @@ from .errors import ModelError
 
 MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"
-FORMAT_VERSION = 1
-
-
-@dataclass
-class Model:
-    """What ``vanban train`` produces and ``pipeline.load`` reads."""
-
-    detector: object            # splitting.TaskDetector or None (rules only)
-    agencies: object            # classification.AgencyClassifier
-    themes: object              # classification.ThemeClassifier
-    labelset: dict
-    meta: dict = field(default_factory=dict)
-
-    @property
-    def version(self) -> str:
-        """Identifies the model for caches: the sha256 of its file, or 'unsaved'."""
-        return self.meta.get("sha256", "unsaved")
+CONFIG_FILE = "config.json"
+FORMAT_VERSION = 2
 
 
 def library_versions() -> dict:
@@ -78,67 +63,106 @@ def _strip_stop_words(obj, seen=None) -> None:
         _strip_stop_words(getattr(obj, attr, None), seen)
 
 
-def save(model: Model, model_dir: str | Path, extra_meta: dict | None = None) -> dict:
-    """Write ``model.joblib`` and ``meta.json`` atomically; return the meta."""
-    for part in (model.detector, model.agencies, model.themes):
-        _strip_stop_words(part)
+def _models(nlp) -> dict:
+    return {name: dict(comp.models) for name, comp in nlp.components if hasattr(comp, "models")}
+
+
+def save(nlp, model_dir: str | Path, extra_meta: dict | None = None) -> dict:
+    """Write ``config.json``, ``model.joblib`` and ``meta.json`` (each atomically); return the meta."""
+    models = _models(nlp)
+    for ms in models.values():
+        for est in ms.values():
+            _strip_stop_words(est)
     d = Path(model_dir)
     d.mkdir(parents=True, exist_ok=True)
+    payload = {"format": FORMAT_VERSION, "models": models, "labelset": nlp.labelset}
     tmp = d / (MODEL_FILE + ".tmp")
-    payload = {"format": FORMAT_VERSION, "detector": model.detector, "agencies": model.agencies,
-               "themes": model.themes, "labelset": model.labelset}
     joblib.dump(payload, tmp, compress=3)
     os.replace(tmp, d / MODEL_FILE)
-    kept = {k: v for k, v in (model.meta or {}).items() if k not in ("path", "sha256")}
+    _write_json(d / CONFIG_FILE, nlp.config)
+    kept = {k: v for k, v in (nlp.meta or {}).items() if k not in ("path", "sha256")}
     meta = {"format": FORMAT_VERSION, **kept, **(extra_meta or {}),
-            "labels": {"agencies": sorted(model.labelset.get("agencies", {})),
-                       "themes": sorted(model.labelset.get("themes", {}))},
+            "pipeline": nlp.pipe_names,
+            "labels": {"agencies": sorted(nlp.labelset.get("agencies", {})),
+                       "themes": sorted(nlp.labelset.get("themes", {}))},
             "versions": library_versions(), "sha256": sha256_file(d / MODEL_FILE)}
-    tmp_meta = d / (META_FILE + ".tmp")
-    tmp_meta.write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp_meta, d / META_FILE)
-    model.meta = meta
+    _write_json(d / META_FILE, meta)
+    nlp.meta = meta
     return meta
 
 
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def default_model_dir() -> Path:
-    """``$VANBAN_MODEL`` if set, else ``models/default`` of the source checkout."""
+    """``$VANBAN_MODEL`` if set, else the model shipped inside the package (``pipeline/model``), else
+    ``models/default`` of a source checkout."""
     env = os.environ.get("VANBAN_MODEL")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "models" / "default"
+    here = Path(__file__).resolve().parent
+    shipped = here / "model"
+    if (shipped / MODEL_FILE).exists():
+        return shipped
+    return here.parent / "models" / "default"
+
+
+def _read_json(path: Path, what: str) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ModelError(f"Cannot read {what} {path}: {e}. Restore the model directory or retrain it with "
+                         "`vanban train`.") from None
+    if not isinstance(data, dict):
+        raise ModelError(f"{path} is not a JSON object. Restore the model directory or retrain it with `vanban train`.")
+    return data
 
 
 def read_meta(model_dir: str | Path) -> dict:
-    """meta.json of a model directory (no unpickling); ModelError when absent."""
-    meta_path = Path(model_dir) / META_FILE
-    if not meta_path.exists() or not (Path(model_dir) / MODEL_FILE).exists():
-        raise ModelError(f"No model in {model_dir} (need {MODEL_FILE} and {META_FILE}). "
-                         f"Train one with: vanban train corpus -o {model_dir}")
-    return json.loads(meta_path.read_text(encoding="utf-8"))
-
-
-def load(model_dir: str | Path | None = None) -> Model:
-    d = Path(model_dir) if model_dir is not None else default_model_dir()
-    path, meta_path = d / MODEL_FILE, d / META_FILE
-    if not path.exists() or not meta_path.exists():
+    """meta.json of a model directory (no unpickling); ModelError when absent or unreadable."""
+    d = Path(model_dir)
+    if not (d / META_FILE).exists() or not (d / MODEL_FILE).exists():
         raise ModelError(f"No model in {d} (need {MODEL_FILE} and {META_FILE}). "
                          f"Train one with: vanban train corpus -o {d}")
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    return _read_json(d / META_FILE, "the model's meta")
+
+
+def load(model_dir: str | Path | None = None):
+    """The :class:`~pipeline.language.Pipeline` stored in ``model_dir`` (default: :func:`default_model_dir`)."""
+    from .language import Pipeline
+
+    d = Path(model_dir) if model_dir is not None else default_model_dir()
+    meta = read_meta(d)
+    path = d / MODEL_FILE
     actual = sha256_file(path)
     if meta.get("sha256") != actual:
-        raise ModelError(f"{path} does not match the sha256 in {meta_path} "
+        raise ModelError(f"{path} does not match the sha256 in {d / META_FILE} "
                          f"(expected {str(meta.get('sha256'))[:12]}…, got {actual[:12]}…). The file was changed or "
                          "damaged; retrain it with `vanban train` or restore both files together.")
+    if meta.get("format") != FORMAT_VERSION:
+        raise ModelError(f"{d} holds a model of format {meta.get('format')}; this version reads format "
+                         f"{FORMAT_VERSION}. Retrain it with `vanban train`.")
+    config = _read_json(d / CONFIG_FILE, "the pipeline config") if (d / CONFIG_FILE).exists() else None
     trained = meta.get("versions", {}).get("scikit-learn")
     import sklearn
 
     if trained and trained != sklearn.__version__:
         warnings.warn(f"Model in {d} was trained with scikit-learn {trained}; this is {sklearn.__version__}. "
                       "Predictions may differ: retrain with `vanban train` to be sure.", UserWarning, stacklevel=2)
-    payload = joblib.load(path)
+    try:
+        payload = joblib.load(path)
+    except Exception as e:   # a truncated or foreign file whose meta.json happens to match
+        raise ModelError(f"Cannot load {path}: {type(e).__name__}: {e}. Retrain it with `vanban train`.") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION:
         raise ModelError(f"{path} is not a model of format {FORMAT_VERSION}: retrain it with `vanban train`.")
+    nlp = Pipeline.from_config(config)
+    for name, models in (payload.get("models") or {}).items():
+        if nlp.has_pipe(name):
+            nlp.get_pipe(name).models.update(models)
+    nlp.labelset = payload.get("labelset") or {}
     meta["path"] = str(d.resolve())
-    return Model(detector=payload["detector"], agencies=payload["agencies"], themes=payload["themes"],
-                 labelset=payload["labelset"], meta=meta)
+    nlp.meta = meta
+    return nlp

@@ -1,89 +1,302 @@
-"""Training: from a corpus folder to a model directory, deterministically.
+"""Training: gold documents in, a fitted :class:`~pipeline.language.Pipeline` out, deterministically.
 
-The label set is whatever the corpus carries (``labelset.json`` and the gold
-labels): a data team can train on its own taxonomy without touching code.
+Every gold document, written (``corpus/src``) or real (``corpus/real``, stand-off), becomes an
+:class:`Example`: the text the pipeline reads and its gold tasks with offsets into that text. The
+pipeline's own components, up to the detector, run over it (cleanup, metadata, structure); the
+candidates they produce are labelled by their overlap with the gold tasks, and each gold task is
+represented by the candidate that overlaps it most, with that candidate's context. So the
+classifiers are trained on exactly what they see at annotation time: there is one feature path.
+
+The label set is whatever the gold carries (``labelset.json``): a data team can train on its own
+taxonomy without touching code.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Sequence
 
 import numpy as np
 
 from . import corpus as corpus_mod
-from . import splitting
-from .classification import AgencyClassifier, ThemeClassifier, task_frame
-from .model import Model, save
-from .segmentation import Segmenter, words_text
+from . import realdocs
+from .document import Document, Task
+from .language import Pipeline
 
+OVERLAP = 0.5      # a candidate is a task when a gold task covers at least this share of it
+
+
+@dataclass
+class GoldTask:
+    start: int
+    end: int
+    lead: list
+    support: list
+    themes: list
+    source: str = "text"
+    mentions: list = field(default_factory=list)    # (start, end, label, role) in the example's text
+
+
+@dataclass
+class Example:
+    """A gold document as the pipeline reads it: ``text`` is what a user would give the pipeline."""
+
+    doc_id: str
+    text: str
+    tasks: list
+    origin: str = "corpus"       # "corpus" (written) or "real"
+    kind: str = ""
+    meta: dict = field(default_factory=dict)
+
+
+def _find(text: str, name: str, start: int, end: int, taken: list) -> tuple[int, int] | None:
+    low, nm = text.lower(), name.lower()
+    i = low.find(nm, start, end)
+    while i >= 0:
+        if all(i >= e or i + len(nm) <= s for s, e in taken):
+            return i, i + len(nm)
+        i = low.find(nm, i + 1, end)
+    return None
+
+
+def corpus_examples(docs: Sequence[corpus_mod.GoldDocument]) -> list[Example]:
+    """Written documents: the clean gold text; explicit agency names located in their task."""
+    out = []
+    for d in docs:
+        tasks = []
+        for t in d.tasks:
+            lead = sorted({a["id"] for a in t["agencies"] if a["role"] == "lead"})
+            support = sorted({a["id"] for a in t["agencies"] if a["role"] == "support"} - set(lead))
+            mentions, taken = [], []
+            for a in t["agencies"]:
+                if a.get("explicit", True) and a.get("name"):
+                    span = _find(d.text, a["name"], t["start"], t["end"], taken)
+                    if span:
+                        taken.append(span)
+                        mentions.append((span[0], span[1], a["id"], a["role"]))
+            explicit = any(a["role"] == "lead" and a.get("explicit", True) for a in t["agencies"])
+            tasks.append(GoldTask(t["start"], t["end"], lead, support, list(t["themes"]),
+                                  "text" if explicit else "inherited", mentions))
+        out.append(Example(d.doc_id, d.text, tasks, "corpus", (d.meta or {}).get("type") or "", d.meta or {}))
+    return out
+
+
+def real_examples(docs: Sequence[realdocs.RealDocument]) -> list[Example]:
+    """Real documents: the raw file text, stand-off gold spans and mentions."""
+    out = []
+    for d in docs:
+        tasks = [GoldTask(t["start"], t["end"], list(t["lead"]), [x for x in t.get("support") or [] if x not in t["lead"]],
+                          list(t["themes"]), t.get("source", "text"),
+                          [(m["start"], m["end"], m["id"], m["role"]) for m in t.get("mentions") or []])
+                 for t in d.tasks]
+        out.append(Example(d.doc_id, d.text, tasks, "real", d.kind, d.meta_values()))
+    return out
+
+
+def load_examples(corpus_dir: str | Path, real_dir: str | Path | None = None, real: bool | None = None
+                  ) -> list[Example]:
+    """The written corpus (``src/`` compiled in memory, else ``labels.jsonl``) and, when ``corpus/real`` has
+    labels and ``real`` is not False, the real documents (their folder must then be found)."""
+    corpus_dir = Path(corpus_dir)
+    if (corpus_dir / "src").is_dir() and any((corpus_dir / "src").glob("*.txt")):
+        docs = [corpus_mod.read_source(p, corpus_dir) for p in sorted((corpus_dir / "src").glob("*.txt"))]
+    else:
+        docs = corpus_mod.load(corpus_dir)
+    examples = corpus_examples(docs)
+    has_real = (corpus_dir / "real" / realdocs.LABELS_FILE).exists()
+    if real or (real is None and has_real):
+        examples += real_examples(realdocs.load(corpus_dir, real_dir))
+    return examples
+
+
+# --------------------------------------------------------------------------- aligning gold and candidates
 
 def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def detector_data(docs: list[corpus_mod.GoldDocument]):
-    """Candidates of every gold document, labelled 1 when they overlap a gold task by half."""
-    cands, y, groups = [], [], []
-    for d in docs:
-        cs, _ = splitting.candidates(d.text)
-        spans = [(t["start"], t["end"]) for t in d.tasks]
-        for c in cs:
-            best = max((overlap((c.start, c.end), s) for s in spans), default=0)
-            y.append(int(best >= 0.5 * (c.end - c.start)))
-            cands.append(c)
-            groups.append(d.doc_id)
-    return cands, np.array(y), groups
+@dataclass
+class Prepared:
+    """An example after the pipeline's rule components: the document, its candidates' raw spans, their
+    detector labels, and each gold task's best candidate (as a Task with context and words)."""
+
+    example: Example
+    doc: Document
+    cand_spans: list
+    cand_labels: list
+    tasks: list                   # Task per matched gold task
+    golds: list                   # the GoldTask of each
+    missed: int = 0               # gold tasks no candidate overlaps
 
 
-def task_records(docs: list[corpus_mod.GoldDocument], segmenter: Segmenter | None = None):
-    """Gold tasks as classifier input (text, words, context from the splitter) and targets."""
-    seg = segmenter or Segmenter()
-    records, agencies, themes, groups = [], [], [], []
-    for d in docs:
-        cs, _ = splitting.candidates(d.text)
-        for t in d.tasks:
-            best = max(cs, key=lambda c: overlap((c.start, c.end), (t["start"], t["end"])), default=None)
-            ctx = best.context if best is not None and overlap((best.start, best.end), (t["start"], t["end"])) else {}
-            records.append({"text": t["text"], "words": words_text(seg(t["text"])),
-                            "issuer": d.meta.get("issuer"), "context": ctx})
-            agencies.append(t["agencies"])
-            themes.append(t["themes"])
-            groups.append(d.doc_id)
-    return task_frame(records), agencies, themes, groups
+def prepare(nlp: Pipeline, examples: Sequence[Example], progress: Callable[[str], None] | None = None
+            ) -> list[Prepared]:
+    """Run the pipeline up to the detector over each example and align its candidates with the gold."""
+    out = []
+    seg = nlp.get_pipe("segmenter") if nlp.has_pipe("segmenter") else None
+    for n, ex in enumerate(examples):
+        doc = nlp(ex.text, doc_id=ex.doc_id, until="detector")
+        spans = [doc.raw_span(c.start, c.end) for c in doc.candidates]
+        gold = sorted((g.start, g.end) for g in ex.tasks)
+        labels = []
+        for s, e in spans:
+            best = max((overlap((s, e), g) for g in gold), default=0)
+            labels.append(int(best >= OVERLAP * max(e - s, 1)))
+        tasks, golds, missed = [], [], 0
+        for g in ex.tasks:
+            best, bi = 0, -1
+            for i, sp in enumerate(spans):
+                o = overlap(sp, (g.start, g.end))
+                if o > best:
+                    best, bi = o, i
+            if bi < 0:
+                missed += 1
+                continue
+            c = doc.candidates[bi]
+            tasks.append(Task(id=len(tasks), text=c.text, start=c.start, end=c.end, section=c.section,
+                              context=c.context))
+            golds.append(g)
+        if seg is not None:
+            seg.annotate(tasks)
+        out.append(Prepared(ex, doc, spans, labels, tasks, golds, missed))
+        if progress and (n + 1) % 50 == 0:
+            progress(f"prepared {n + 1}/{len(examples)} documents")
+    return out
 
 
-def fit(docs: list[corpus_mod.GoldDocument], labelset: dict, segmenter: Segmenter | None = None,
-        X=None, agencies=None, themes=None) -> Model:
-    """Fit detector, agency and theme models on gold documents."""
-    cands, y_det, _ = detector_data(docs)
-    detector = splitting.TaskDetector().fit(splitting.candidate_frame(cands), y_det) if len(set(y_det)) > 1 else None
-    if X is None:
-        X, agencies, themes, _ = task_records(docs, segmenter)
-    agency_model = AgencyClassifier().fit(X, agencies)
-    theme_model = ThemeClassifier().fit(X, themes)
-    return Model(detector=detector, agencies=agency_model, themes=theme_model, labelset=labelset)
+def _clean_span(doc: Document, s: int, e: int) -> tuple[int, int]:
+    if doc.offset_map is None:
+        return s, e
+    n = len(doc.clean_text)
+    return doc.offset_map.to_clean(s, n), doc.offset_map.to_clean(e, n, end=True)
 
 
-def train(corpus_dir: str | Path, model_dir: str | Path, scores_file: str | Path | None = None) -> dict:
-    """``vanban train``: build the gold from ``src/`` if present, fit, save. Returns the model meta.
+def mention_training(prepared: Sequence[Prepared]) -> tuple[list[str], list[list]]:
+    """Texts and gold agency spans for the mention recognizer: each matched task's text with its
+    explicit mentions, and each structure line that holds an inherited mention (a heading, an item line,
+    a field line, an addressee list) with every gold mention inside it."""
+    by_text: dict[str, set] = {}
+    for p in prepared:
+        doc = p.doc
+        for t, g in zip(p.tasks, p.golds):
+            spans = by_text.setdefault(t.text, set())
+            for s, e, lab, _ in g.mentions:
+                cs, ce = _clean_span(doc, s, e)
+                if t.start <= cs < ce <= t.end:
+                    spans.add((cs - t.start, ce - t.start, lab))
+        outside = [(m, _clean_span(doc, m[0], m[1])) for g in p.golds for m in g.mentions]
+        for ln in doc.lines:
+            inside = {(cs - ln.start, ce - ln.start, m[2]) for m, (cs, ce) in outside if ln.start <= cs < ce <= ln.end}
+            if inside:
+                by_text.setdefault(ln.text, set()).update(inside)
+    texts = sorted(by_text)
+    return texts, [sorted(by_text[t]) for t in texts]
 
-    ``scores_file`` (``evaluation/scores.json`` from ``vanban evaluate``) is recorded in meta.json
-    when it was computed on the same corpus.
+
+def mention_roles(tasks: Sequence[Task], golds: Sequence[GoldTask], docs: Sequence[Document]) -> list:
+    """For each task, the gold role of each mention the recognizer found in its text (None where the gold
+    gives no mention positions for the task)."""
+    out = []
+    for t, g, doc in zip(tasks, golds, docs):
+        found = (t.mentions or {}).get("text", [])
+        if not g.mentions:
+            out.append(None)
+            continue
+        gold = []
+        for s, e, _, role in g.mentions:
+            cs, ce = _clean_span(doc, s, e)
+            gold.append((cs - t.start, ce - t.start, role))
+        roles = []
+        for m in found:
+            role = next((r for s, e, r in gold if m.start < e and s < m.end), "none")
+            roles.append(role)
+        out.append(roles)
+    return out
+
+
+# --------------------------------------------------------------------------- fitting
+
+def fit_prepared(nlp: Pipeline, prepared: Sequence[Prepared], labelset: dict | None = None) -> Pipeline:
+    """Fit every learned component of ``nlp`` (in place) on prepared examples; returns ``nlp``."""
+    from .features import task_frame
+    from .splitting import candidate_frame
+
+    labelset = labelset or {}
+    if nlp.has_pipe("detector"):
+        det = nlp.get_pipe("detector")
+        cands = [c for p in prepared for c in p.doc.candidates]
+        y = np.array([lab for p in prepared for lab in p.cand_labels])
+        det.models["detector"] = det.new_models()["detector"].fit(candidate_frame(cands), y) \
+            if len(set(y.tolist())) > 1 else None
+    tasks = [t for p in prepared for t in p.tasks]
+    golds = [g for p in prepared for g in p.golds]
+    docs = [p.doc for p in prepared for _ in p.tasks]
+    if nlp.has_pipe("mentions"):
+        comp = nlp.get_pipe("mentions")
+        texts, spans = mention_training(prepared)
+        comp.models["recognizer"] = comp.new_models()["recognizer"].fit(texts, spans)
+        comp.annotate(tasks)
+    if nlp.has_pipe("agencies") and tasks:
+        comp = nlp.get_pipe("agencies")
+        models = comp.new_models()
+        X = task_frame(tasks)
+        roles = mention_roles(tasks, golds, docs)
+        comp.models["lead"] = models["lead"].fit(X, [g.lead for g in golds], mention_roles=roles)
+        comp.models["support"] = models["support"].fit(X, [g.support for g in golds], mention_roles=roles)
+    if nlp.has_pipe("themes") and tasks:
+        comp = nlp.get_pipe("themes")
+        rules = labelset.get("theme_rules") or {}
+        model = comp.new_models()["themes"]
+        if rules:
+            model.set_params(max_labels=rules.get("max_labels", model.max_labels),
+                             alone=tuple(rules.get("alone", model.alone)))
+        comp.models["themes"] = model.fit(task_frame(tasks, with_mentions=False), [g.themes for g in golds])
+    nlp.labelset = labelset
+    return nlp
+
+
+def fit(examples: Sequence[Example], config: dict | None = None, labelset: dict | None = None,
+        progress: Callable[[str], None] | None = None) -> Pipeline:
+    """A pipeline built from ``config`` with every learned component fitted on ``examples``."""
+    nlp = Pipeline.from_config(config)
+    return fit_prepared(nlp, prepare(nlp, examples, progress), labelset)
+
+
+def train(corpus_dir: str | Path, model_dir: str | Path, config: str | Path | dict | None = None,
+          real_dir: str | Path | None = None, real: bool | None = None, scores_file: str | Path | None = None,
+          progress: Callable[[str], None] | None = None) -> dict:
+    """``vanban train``: fit on the corpus (and its real documents when labelled), save; returns the meta.
+
+    ``scores_file`` (``evaluation/scores.json`` from ``vanban evaluate``) is recorded in meta.json when it
+    was computed on the same training data.
     """
+    from .model import save
+
     corpus_dir = Path(corpus_dir)
     if (corpus_dir / "src").is_dir():
         corpus_mod.build(corpus_dir)
-    docs = corpus_mod.load(corpus_dir)
+    if isinstance(config, (str, Path)):
+        config = json.loads(Path(config).read_text(encoding="utf-8"))
     labelset = corpus_mod.load_labelset(corpus_dir)
-    model = fit(docs, labelset)
-    extra = {"corpus": {"documents": len(docs), "tasks": sum(len(d.tasks) for d in docs),
-                        "sha256": corpus_mod.corpus_hash(corpus_dir)}}
+    examples = load_examples(corpus_dir, real_dir, real)
+    nlp = fit(examples, config, labelset, progress)
+    n_real = sum(e.origin == "real" for e in examples)
+    data = {"documents": len(examples), "tasks": sum(len(e.tasks) for e in examples),
+            "written_documents": len(examples) - n_real, "real_documents": n_real,
+            "sha256": corpus_mod.corpus_hash(corpus_dir), "real_labels_sha256": realdocs.labels_hash(corpus_dir)
+            if n_real else None}
+    extra = {"corpus": data}
     if scores_file and Path(scores_file).exists():
-        import json
-
         scores = json.loads(Path(scores_file).read_text(encoding="utf-8"))
-        if scores.get("corpus_sha256") == extra["corpus"]["sha256"]:
+        if scores.get("training_data") == training_data_id(data):
             extra["scores"] = {k: v for k, v in scores.items() if isinstance(v, (int, float))}
         else:
-            extra["scores_note"] = f"{scores_file} was computed on another corpus version; not recorded"
-    return save(model, model_dir, extra)
+            extra["scores_note"] = f"{scores_file} was computed on other training data; not recorded"
+    return save(nlp, model_dir, extra)
+
+
+def training_data_id(data: dict) -> str:
+    """One string naming the training data: the written corpus's hash and the real labels' hash."""
+    return f"{data.get('sha256')}+{data.get('real_labels_sha256')}"

@@ -1,0 +1,243 @@
+"""Responsible agencies of tasks: :class:`AgencyClassifier`, one estimator per role (lead or support).
+
+A task's agencies come from the agency mentions in its sentence
+(:mod:`pipeline.mentions`): a role model (logistic regression over the words
+around each mention) says which mentions are its lead (or its support). When
+the sentence names no lead, the lead is inherited by the six steps of
+:mod:`pipeline.inheritance` and marked ``explicit=False`` with the step as
+``source``.
+
+The estimator is a multi-label scikit-learn classifier: ``X`` is a task frame
+(:func:`pipeline.features.task_frame`), ``y`` a list of label-id lists (or an
+indicator matrix whose columns are ``classes``); ``predict`` returns the
+indicator matrix, ``predict_proba`` the per-label scores (labels are not
+exclusive, so rows need not sum to 1, as with ``OneVsRestClassifier``),
+``predict_agencies`` the full answer with names, roles and sources.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from . import inheritance
+from .document import AgencyLabel
+from .lexicon import Mention
+from .multilabel import MultiLabelScoreMixin, fit_binarizer, label_sets
+
+_WORD = re.compile(r"\w+", re.U)
+# words that may open a sentence before its actor: "Thứ nhất, các bộ…", "Đồng thời, …", "Đối với các chủ đầu tư, …"
+OPENERS = ("thứ nhất", "thứ hai", "thứ ba", "thứ tư", "thứ năm", "thứ sáu", "thứ bảy", "thứ tám", "thứ chín",
+           "thứ mười", "một là", "hai là", "ba là", "bốn là", "năm là", "trước hết", "trước mắt", "đồng thời",
+           "ngoài ra", "bên cạnh đó", "mặt khác", "riêng", "đối với", "về phía", "giao", "đề nghị", "yêu cầu")
+_OPENER_RE = re.compile(r"^(?:" + "|".join(re.escape(o) for o in sorted(OPENERS, key=len, reverse=True)) +
+                        r")(?!\w)[\s,:]*", re.I)
+_LEAD_PUNCT = " \t-+•*,:;"
+
+
+def strip_openers(prefix: str) -> str:
+    """What stands before a mention once opening words are removed (linear: one opener per step)."""
+    rest = prefix.lstrip(_LEAD_PUNCT)
+    while rest:
+        m = _OPENER_RE.match(rest)
+        if not m or not m.end():
+            break
+        rest = rest[m.end():].lstrip(_LEAD_PUNCT)
+    return rest
+
+
+def labels_of(m: Mention) -> list[str]:
+    """A mention's labels: a generic phrase may stand for two classes ("các bộ, ngành, địa phương")."""
+    return [x for x in m.prior.split("+") if x]
+
+
+def mention_features(text: str, m: Mention, index: int, count: int, issuer_labels: Sequence[str]) -> dict:
+    before = _WORD.findall(text[:m.start].lower())[-3:]
+    after = _WORD.findall(text[m.end:].lower())[:3]
+    labs = labels_of(m)
+    f = {"kind=" + m.kind: 1, "index": min(index, 4), "count": min(count, 5), "first": int(index == 0),
+         "at_start": int(not text[:m.start].strip(_LEAD_PUNCT)),
+         "after_openers": int(not strip_openers(text[:m.start])),
+         "rel_pos": round(m.start / max(len(text), 1), 1),
+         "issuer": int(bool(set(labs) & set(issuer_labels)))}
+    for lab in labs:
+        f["label=" + lab] = 1
+    for k, w in enumerate(reversed(before)):
+        f[f"b{k}={w}"] = 1
+    for k, w in enumerate(after):
+        f[f"a{k}={w}"] = 1
+    if len(before) >= 2:
+        f["b01=" + " ".join(before[-2:])] = 1
+    if len(after) >= 2:
+        f["a01=" + " ".join(after[:2])] = 1
+    return f
+
+
+def default_mentions(X: pd.DataFrame, fields: Sequence[str]) -> list[dict]:
+    """Mentions of every text field of ``X`` from the lexicon alone (for a frame built without the
+    pipeline's mention component)."""
+    from .lexicon import AgencyMatcher
+
+    matcher = AgencyMatcher.default()
+    cache: dict[str, list[Mention]] = {}
+
+    def find(t: str) -> list[Mention]:
+        if t not in cache:
+            cache[t] = matcher.mentions(t) if t else []
+        return cache[t]
+
+    return [{f: find(str(row.get(f) or "")) for f in fields} for _, row in X.iterrows()]
+
+
+MENTION_FIELDS = ("text",) + inheritance.CONTEXT_FIELDS
+
+
+class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
+    """Lead (``role="lead"``) or supporting (``role="support"``) agencies of tasks.
+
+    Parameters
+    ----------
+    role : "lead" or "support"
+    classes : label ids of the columns of an indicator-matrix ``y`` (as ``MultiLabelBinarizer.classes_``);
+        not needed when ``y`` holds label lists.
+    C : inverse regularisation of the role model.
+    threshold : probability above which a mention in the task sentence is its lead (or support).
+    inherit : whether a task whose sentence names no lead inherits one (lead role only).
+    """
+
+    def __init__(self, role: str = "lead", classes: Sequence[str] | None = None, C: float = 1.0,
+                 threshold: float = 0.5, inherit: bool = True):
+        self.role = role
+        self.classes = classes
+        self.C = C
+        self.threshold = threshold
+        self.inherit = inherit
+
+    # -- inputs
+    def _check_X(self, X) -> pd.DataFrame:
+        if not isinstance(X, pd.DataFrame) or "text" not in X.columns:
+            raise ValueError("AgencyClassifier needs X as a DataFrame with a 'text' column (see "
+                             f"pipeline.features.task_frame). Got {type(X).__name__} instead.")
+        return X
+
+    def _mentions(self, X: pd.DataFrame) -> list[dict]:
+        if "mentions" in X.columns:
+            return [m if isinstance(m, dict) else {} for m in X["mentions"]]
+        return default_mentions(X, MENTION_FIELDS)
+
+    # -- fitting
+    def fit(self, X, y, mention_roles: Sequence[Sequence[str]] | None = None):
+        """Fit the role model. ``mention_roles[i]`` optionally gives, for each mention of task ``i``'s text
+        (in order), "lead", "support" or "none"; where it is absent (or None for a task) a mention counts for
+        the role when its class is among the task's labels."""
+        if self.role not in ("lead", "support"):
+            raise ValueError(f"The 'role' parameter of AgencyClassifier must be 'lead' or 'support'. Got {self.role!r}.")
+        X = self._check_X(X)
+        sets = label_sets(y, self.classes)
+        if len(sets) != len(X):
+            raise ValueError(f"AgencyClassifier.fit needs one label set per row of X. Got {len(sets)} for {len(X)}.")
+        self.binarizer_ = fit_binarizer(sets, self.classes)
+        self.classes_ = self.binarizer_.classes_
+        mentions = self._mentions(X)
+        feats, target = [], []
+        for i, (text, ms, labs) in enumerate(zip(X["text"], mentions, sets)):
+            ms = ms.get("text", [])
+            issuer = self._issuer_labels(mentions[i])
+            roles = mention_roles[i] if mention_roles is not None and i < len(mention_roles) else None
+            for k, m in enumerate(ms):
+                if roles is not None and k < len(roles):
+                    pos = roles[k] == self.role
+                else:
+                    pos = bool(set(labels_of(m)) & labs)
+                feats.append(mention_features(text, m, k, len(ms), issuer))
+                target.append(int(pos))
+        if len(set(target)) < 2:
+            feats += [{"first": 1}, {"first": 0}]
+            target += [1, 0]
+        self.role_model_ = Pipeline([
+            ("features", DictVectorizer()),
+            ("clf", LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced")),
+        ]).fit(feats, target)
+        return self
+
+    @staticmethod
+    def _issuer_labels(ms: dict) -> list[str]:
+        return [lab for m in ms.get("issuer", []) for lab in labels_of(m)]
+
+    # -- prediction
+    def _scores(self, texts: list[str], mentions: list[list[Mention]], issuers: list[list[str]]) -> list[list[float]]:
+        feats, sizes = [], []
+        for text, ms, iss in zip(texts, mentions, issuers):
+            feats += [mention_features(text, m, k, len(ms), iss) for k, m in enumerate(ms)]
+            sizes.append(len(ms))
+        proba = self.role_model_.predict_proba(feats)[:, 1] if feats else np.zeros(0)
+        out, k = [], 0
+        for n in sizes:
+            out.append([float(p) for p in proba[k:k + n]])
+            k += n
+        return out
+
+    def predict_agencies(self, X) -> list[list[AgencyLabel]]:
+        """Per task, the agencies of this estimator's role: names, explicit or inherited, score, source."""
+        check_is_fitted(self, "role_model_")
+        X = self._check_X(X)
+        mentions = self._mentions(X)
+        issuers = [self._issuer_labels(ms) for ms in mentions]
+        texts = [str(t) for t in X["text"]]
+        scores = self._scores(texts, [ms.get("text", []) for ms in mentions], issuers)
+        rows = X.to_dict("records")
+        out = []
+        for row, ms, sc in zip(rows, mentions, scores):
+            found: dict[str, AgencyLabel] = {}
+
+            def add(m: Mention, p: float, explicit: bool, source: str):
+                for lab in labels_of(m):
+                    if lab not in found or found[lab].score < p:
+                        found[lab] = AgencyLabel(id=lab, name=m.text, role=self.role, explicit=explicit,
+                                                 score=round(p, 4), source=source)
+
+            for m, p in zip(ms.get("text", []), sc):
+                if p >= self.threshold:
+                    add(m, p, True, "text")
+            if self.role == "lead" and not found and self.inherit:
+                step, got = inheritance.inherit(row, ms, item_actors=self._item_actors(row, ms))
+                for m, w in got:
+                    add(m, w, False, step)
+            elif self.role == "support" and self.inherit:
+                for m in inheritance.supporters("field_support", row.get("field_support") or "",
+                                                ms.get("field_support", [])):
+                    add(m, 0.7, False, "item")
+            out.append(list(found.values()))
+        return out
+
+    def _item_actors(self, row: dict, ms: dict):
+        """The role model decides which mentions of the item's earlier sentence are its actor."""
+        issuer = self._issuer_labels(ms)
+
+        def pick(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+            sc = self._scores([text], [list(mentions)], [issuer])[0]
+            return [m for m, p in zip(mentions, sc) if p >= self.threshold]
+        return pick
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Per task and label of ``classes_``: the score of that label (0 when not predicted)."""
+        index = {c: i for i, c in enumerate(self.classes_)}
+        agencies = self.predict_agencies(X)
+        out = np.zeros((len(agencies), len(self.classes_)))
+        for i, ags in enumerate(agencies):
+            for a in ags:
+                if a.id in index:
+                    out[i, index[a.id]] = max(out[i, index[a.id]], a.score)
+        return out
+
+    def predict(self, X) -> np.ndarray:
+        """The label indicator matrix (columns ``classes_``)."""
+        return (self.predict_proba(X) > 0).astype(int)

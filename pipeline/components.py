@@ -1,0 +1,271 @@
+"""The built-in components of the pipeline, each registered under its name with its default settings.
+
+=========== ===================================================== =========================================
+name        what it sets on the Document                           learned part (fitted by ``vanban train``)
+=========== ===================================================== =========================================
+cleanup     ``clean_text``, ``edits``, ``offset_map``              —
+metadata    ``meta`` (number, type, issuer, place, date, signer)   —
+structure   ``lines``, ``candidates`` (sentences with context)     —
+detector    ``tasks`` (the candidates that are tasks)              :class:`~pipeline.splitting.TaskDetector`
+segmenter   each task's ``words``; ``tokens``                      —
+mentions    each task's ``mentions`` (field -> agency mentions)    :class:`~pipeline.mentions.MentionRecognizer`
+agencies    each task's ``agencies`` (lead and support)            two :class:`~pipeline.agencies.AgencyClassifier`
+themes      each task's ``themes``                                 :class:`~pipeline.themes.ThemeClassifier`
+=========== ===================================================== =========================================
+
+A learned component keeps its estimators in ``models`` (None until fitted or loaded) and makes fresh
+ones from its settings with ``new_models()``; without fitted models it falls back to rules (detector:
+:func:`~pipeline.splitting.rule_is_task`; mentions: the lexicon) or leaves its field empty.
+"""
+
+from __future__ import annotations
+
+from .document import Document, Task
+from .language import factory
+
+# --------------------------------------------------------------------------- rules
+
+
+class Cleanup:
+    name = "cleanup"
+
+    def __init__(self, max_rounds: int = 5):
+        self.max_rounds = max_rounds
+
+    def __call__(self, doc: Document) -> Document:
+        from .cleanup import clean
+
+        res = clean(doc.raw_text, max_rounds=self.max_rounds)
+        doc.clean_text, doc.edits, doc.offset_map = res.text, res.edits, res.offset_map
+        return doc
+
+
+class Metadata:
+    name = "metadata"
+
+    def __call__(self, doc: Document) -> Document:
+        from .metadata import extract
+
+        doc.meta = extract(doc.text)
+        return doc
+
+
+class Structure:
+    name = "structure"
+
+    def __call__(self, doc: Document) -> Document:
+        from .splitting import candidates
+        from .structure import parse
+
+        doc.lines, info = parse(doc.text)
+        doc.candidates = candidates(doc.text, doc.meta, doc.lines, info)
+        return doc
+
+
+@factory("cleanup", {"max_rounds": 5})
+def make_cleanup(max_rounds: int) -> Cleanup:
+    return Cleanup(max_rounds)
+
+
+@factory("metadata")
+def make_metadata() -> Metadata:
+    return Metadata()
+
+
+@factory("structure")
+def make_structure() -> Structure:
+    return Structure()
+
+
+# --------------------------------------------------------------------------- learned
+
+
+class Learned:
+    """A component with estimators in ``models``."""
+
+    name = ""
+    settings: dict
+
+    def __init__(self, **settings):
+        self.settings = settings
+        self.models: dict = {k: None for k in self.new_models()}
+
+    def new_models(self) -> dict:
+        raise NotImplementedError
+
+    @property
+    def fitted(self) -> bool:
+        return all(m is not None for m in self.models.values())
+
+
+class Detector(Learned):
+    name = "detector"
+
+    def new_models(self) -> dict:
+        from .splitting import TaskDetector
+
+        return {"detector": TaskDetector(C=self.settings["C"], threshold=self.settings["threshold"],
+                                         max_features=self.settings["max_features"])}
+
+    def __call__(self, doc: Document) -> Document:
+        from .splitting import MIN_WORDS, candidate_frame, rule_is_task
+
+        cands = [c for c in doc.candidates if len(c.text.split()) >= MIN_WORDS]
+        det = self.models.get("detector")
+        if not cands:
+            kept = []
+        elif det is None:
+            kept = [(c, 1.0) for c in cands if rule_is_task(c)]
+        else:
+            proba = det.predict_proba(candidate_frame(cands))[:, -1]
+            kept = [(c, float(p)) for c, p in zip(cands, proba) if p >= det.threshold]
+        doc.tasks = [Task(id=i, text=c.text, start=c.start, end=c.end, section=c.section, score=p, context=c.context)
+                     for i, (c, p) in enumerate(kept)]
+        return doc
+
+
+class Segmenter:
+    name = "segmenter"
+
+    def __init__(self, use_lexicon: bool = True):
+        self.use_lexicon = use_lexicon
+        self._seg = None
+
+    def __getstate__(self):
+        return {"use_lexicon": self.use_lexicon, "_seg": None}
+
+    def segmenter(self):
+        if self._seg is None:
+            from .segmentation import Segmenter as Seg
+
+            self._seg = Seg(use_lexicon=self.use_lexicon)
+        return self._seg
+
+    def annotate(self, tasks: list) -> list:
+        """Set ``words`` on tasks; return their tokens (offsets into the document's clean text)."""
+        from .segmentation import words_text
+
+        seg = self.segmenter()
+        tokens = []
+        for t in tasks:
+            toks = seg(t.text)
+            for tok in toks:
+                tok.start += t.start
+                tok.end += t.start
+            tokens.extend(toks)
+            t.words = words_text(toks)
+        return tokens
+
+    def __call__(self, doc: Document) -> Document:
+        doc.tokens.extend(self.annotate(doc.tasks))
+        return doc
+
+
+class Mentions(Learned):
+    name = "mentions"
+
+    def new_models(self) -> dict:
+        from .mentions import MentionRecognizer
+
+        return {"recognizer": MentionRecognizer(c1=self.settings["c1"], c2=self.settings["c2"],
+                                                max_iterations=self.settings["max_iterations"],
+                                                C_label=self.settings["C_label"])}
+
+    def annotate(self, tasks: list) -> None:
+        """Set ``mentions`` on tasks (or candidates): every text field looked up once per call."""
+        from .agencies import MENTION_FIELDS
+
+        rec = self.models.get("recognizer")
+        texts: dict[str, None] = {}
+        for t in tasks:
+            for f in MENTION_FIELDS:
+                v = t.text if f == "text" else getattr(t.context, f, "")
+                if v:
+                    texts.setdefault(v, None)
+        keys = list(texts)
+        if rec is not None:
+            found = dict(zip(keys, rec.find_many(keys)))
+        else:
+            from .lexicon import AgencyMatcher
+
+            matcher = AgencyMatcher.default()
+            found = {k: matcher.mentions(k) for k in keys}
+        for t in tasks:
+            t.mentions = {f: found.get(t.text if f == "text" else getattr(t.context, f, ""), []) for f in MENTION_FIELDS}
+
+    def __call__(self, doc: Document) -> Document:
+        self.annotate(doc.tasks)
+        return doc
+
+
+class Agencies(Learned):
+    name = "agencies"
+
+    def new_models(self) -> dict:
+        from .agencies import AgencyClassifier
+
+        s = self.settings
+        return {"lead": AgencyClassifier(role="lead", C=s["C"], threshold=s["threshold"], inherit=s["inherit"]),
+                "support": AgencyClassifier(role="support", C=s["C_support"], threshold=s["threshold_support"])}
+
+    def __call__(self, doc: Document) -> Document:
+        from .features import task_frame
+
+        lead, support = self.models.get("lead"), self.models.get("support")
+        if not doc.tasks or lead is None:
+            return doc
+        X = task_frame(doc.tasks)
+        leads = lead.predict_agencies(X)
+        sups = support.predict_agencies(X) if support is not None else [[] for _ in leads]
+        for t, ls, ss in zip(doc.tasks, leads, sups):
+            ids = {a.id for a in ls}
+            t.agencies = ls + [a for a in ss if a.id not in ids]     # a label that is lead is not also support
+        return doc
+
+
+class Themes(Learned):
+    name = "themes"
+
+    def new_models(self) -> dict:
+        from .themes import ThemeClassifier
+
+        s = self.settings
+        return {"themes": ThemeClassifier(C=s["C"], threshold=s["threshold"], max_labels=s["max_labels"],
+                                          alone=tuple(s["alone"]), context_weight=s["context_weight"],
+                                          title_weight=s["title_weight"])}
+
+    def __call__(self, doc: Document) -> Document:
+        from .features import task_frame
+
+        model = self.models.get("themes")
+        if doc.tasks and model is not None:
+            for t, ths in zip(doc.tasks, model.predict_themes(task_frame(doc.tasks, with_mentions=False))):
+                t.themes = ths
+        return doc
+
+
+@factory("detector", {"C": 2.0, "threshold": 0.5, "max_features": 40000}, learned=True)
+def make_detector(**settings) -> Detector:
+    return Detector(**settings)
+
+
+@factory("segmenter", {"use_lexicon": True})
+def make_segmenter(use_lexicon: bool) -> Segmenter:
+    return Segmenter(use_lexicon)
+
+
+@factory("mentions", {"c1": 0.05, "c2": 0.05, "max_iterations": 100, "C_label": 10.0}, learned=True)
+def make_mentions(**settings) -> Mentions:
+    return Mentions(**settings)
+
+
+@factory("agencies", {"C": 1.0, "threshold": 0.5, "inherit": True, "C_support": 1.0, "threshold_support": 0.5},
+         learned=True)
+def make_agencies(**settings) -> Agencies:
+    return Agencies(**settings)
+
+
+@factory("themes", {"C": 8.0, "threshold": 0.35, "max_labels": 3, "alone": ["khac"], "context_weight": 0.4,
+                    "title_weight": 0.25}, learned=True)
+def make_themes(**settings) -> Themes:
+    return Themes(**settings)

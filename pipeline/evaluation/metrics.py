@@ -1,0 +1,264 @@
+"""Metric helpers: plain functions usable on their own.
+
+>>> levenshtein("kitten", "sitting")
+3
+>>> round(cer("Phân  đấu", "Phấn đấu"), 3)
+0.125
+>>> set_scores([{"a"}, {"b"}], [{"a"}, {"a"}])["micro_f"]
+0.5
+>>> match_spans([(0, 10)], [(0, 8), (20, 30)])
+[(0, 0)]
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from typing import Iterable, Sequence
+
+import numpy as np
+
+MIN_IOU = 0.5
+_TRAILING = " \t\n.,;:!?…"
+
+
+def normalize_ws(text: str) -> str:
+    """Every run of whitespace becomes one space; no space at either end."""
+    return " ".join(text.split())
+
+
+def levenshtein(a: str, b: str) -> int:
+    """Exact Levenshtein distance (unit costs).
+
+    Myers' bit-parallel algorithm (Hyyrö's formulation for edit distance) on
+    Python integers used as bit vectors: one pass over the longer string with
+    a handful of big-integer operations per character, so two 20,000-character
+    documents take well under a second. Common prefix and suffix are trimmed
+    first.
+    """
+    if len(a) < len(b):
+        a, b = b, a
+    n = len(b)
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    a, b = a[i:], b[i:]
+    j = 0
+    n = len(b)
+    while j < n and a[-1 - j] == b[-1 - j]:
+        j += 1
+    if j:
+        a, b = a[:-j], b[:-j]
+    if not b:
+        return len(a)
+    m = len(b)
+    peq: dict[str, int] = {}
+    bit = 1
+    for ch in b:
+        peq[ch] = peq.get(ch, 0) | bit
+        bit <<= 1
+    full = (1 << m) - 1
+    last = 1 << (m - 1)
+    vp, vn, dist = full, 0, m
+    for ch in a:
+        x = peq.get(ch, 0)
+        d0 = ((((x & vp) + vp) ^ vp) | x | vn) & full
+        hp = (vn | ~(d0 | vp)) & full
+        hn = d0 & vp
+        if hp & last:
+            dist += 1
+        elif hn & last:
+            dist -= 1
+        hp = ((hp << 1) | 1) & full
+        hn = (hn << 1) & full
+        vp = (hn | ~(d0 | hp)) & full
+        vn = hp & d0
+    return dist
+
+
+def cer(hypothesis: str, gold: str) -> float:
+    """Character error rate: Levenshtein distance / length of the gold, both whitespace-normalised."""
+    h, g = normalize_ws(hypothesis), normalize_ws(gold)
+    return levenshtein(h, g) / max(len(g), 1)
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    """Precision, recall, F1 (0.0 where undefined)."""
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def set_scores(gold: Sequence[Iterable[str]], pred: Sequence[Iterable[str]]) -> dict:
+    """Multi-label scores over items (tasks), each with a gold and a predicted set of labels.
+
+    ``micro_*`` count (item, label) pairs; ``per_type[label]`` gives p, r, f and
+    ``n`` (gold count); ``macro_f`` is the mean F1 over every label that occurs
+    in the gold or the predictions (spaCy's convention).
+    """
+    if len(gold) != len(pred):
+        raise ValueError(f"set_scores needs as many predictions as gold items. Got {len(pred)} and {len(gold)}.")
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])   # tp, fp, fn
+    for g, p in zip(gold, pred):
+        g, p = set(g), set(p)
+        for lab in g & p:
+            counts[lab][0] += 1
+        for lab in p - g:
+            counts[lab][1] += 1
+        for lab in g - p:
+            counts[lab][2] += 1
+    tp = sum(c[0] for c in counts.values())
+    fp = sum(c[1] for c in counts.values())
+    fn = sum(c[2] for c in counts.values())
+    p, r, f = prf(tp, fp, fn)
+    per_type = {}
+    for lab in sorted(counts):
+        lp, lr, lf = prf(*counts[lab])
+        per_type[lab] = {"p": lp, "r": lr, "f": lf, "n": counts[lab][0] + counts[lab][2]}
+    macro = float(np.mean([v["f"] for v in per_type.values()])) if per_type else 0.0
+    return {"micro_p": p, "micro_r": r, "micro_f": f, "macro_f": macro, "per_type": per_type}
+
+
+def iou(a: tuple[int, int], b: tuple[int, int]) -> float:
+    """Character overlap of two spans over their union."""
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = (a[1] - a[0]) + (b[1] - b[0]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def match_spans(gold: Sequence[tuple[int, int]], pred: Sequence[tuple[int, int]],
+                min_iou: float = MIN_IOU) -> list[tuple[int, int]]:
+    """One-to-one greedy matching: (gold index, predicted index) pairs with IoU >= ``min_iou``, best first."""
+    pairs = []
+    for gi, g in enumerate(gold):
+        for pi, p in enumerate(pred):
+            v = iou(g, p)
+            if v >= min_iou and v > 0:
+                pairs.append((-v, gi, pi))
+    pairs.sort()
+    used_g, used_p, out = set(), set(), []
+    for _, gi, pi in pairs:
+        if gi in used_g or pi in used_p:
+            continue
+        used_g.add(gi)
+        used_p.add(pi)
+        out.append((gi, pi))
+    return sorted(out)
+
+
+def trim_span(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The span without leading whitespace and trailing whitespace or punctuation."""
+    s, e = span
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1] in _TRAILING:
+        e -= 1
+    return s, e
+
+
+def span_scores(docs: Sequence[tuple[str, Sequence[tuple[int, int]], Sequence[tuple[int, int]]]],
+                min_iou: float = MIN_IOU) -> dict:
+    """Task-span P/R/F1, micro over documents: ``docs`` holds (text, gold spans, predicted spans).
+
+    ``p``, ``r``, ``f``: IoU matching (:func:`match_spans`); ``f_exact``: equal spans
+    after :func:`trim_span`.
+    """
+    n_gold = n_pred = tp = tp_exact = 0
+    for text, gold, pred in docs:
+        n_gold += len(gold)
+        n_pred += len(pred)
+        tp += len(match_spans(gold, pred, min_iou))
+        tg = Counter(trim_span(text, s) for s in gold)
+        tpred = Counter(trim_span(text, s) for s in pred)
+        tp_exact += sum((tg & tpred).values())
+    p, r, f = prf(tp, n_pred - tp, n_gold - tp)
+    pe, re_, fe = prf(tp_exact, n_pred - tp_exact, n_gold - tp_exact)
+    return {"p": p, "r": r, "f": f, "p_exact": pe, "r_exact": re_, "f_exact": fe,
+            "gold": n_gold, "predicted": n_pred, "matched": tp}
+
+
+def gold_sentence(line: str) -> tuple[str, list[tuple[int, int]]]:
+    """A line of ``gold.txt`` as (text, word spans): tokens joined by spaces, "_" read as a space."""
+    words = [w.replace("_", " ") for w in line.split()]
+    spans, pos = [], 0
+    for w in words:
+        spans.append((pos, pos + len(w)))
+        pos += len(w) + 1
+    return " ".join(words), spans
+
+
+def nonspace_spans(text: str, spans: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Spans re-expressed as offsets into ``text`` with its whitespace removed (empty spans dropped)."""
+    ns = [0]
+    for ch in text:
+        ns.append(ns[-1] + (not ch.isspace()))
+    out = set()
+    for s, e in spans:
+        a, b = ns[s], ns[e]
+        if b > a:
+            out.add((a, b))
+    return out
+
+
+def join_covered(words: Sequence[tuple[int, int]], spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join every run of words that exactly covers one of ``spans`` into one word.
+
+    >>> join_covered([(0, 3), (4, 7), (8, 10)], [(0, 7), (5, 10)])
+    [(0, 7), (8, 10)]
+    """
+    starts = {s: i for i, (s, _) in enumerate(words)}
+    ends = {e: i for i, (_, e) in enumerate(words)}
+    join_to: dict[int, int] = {}
+    for s, e in spans:
+        i, j = starts.get(s), ends.get(e)
+        if i is not None and j is not None and j > i:
+            join_to[i] = max(j, join_to.get(i, j))
+    out, i = [], 0
+    while i < len(words):
+        j = join_to.get(i, i)
+        out.append((words[i][0], words[j][1]))
+        i = j + 1
+    return out
+
+
+def boundary_f1(pairs: Iterable[tuple[set, set]]) -> tuple[float, float, float]:
+    """Word P/R/F1 over sentences, each a (gold spans, predicted spans) pair of sets."""
+    tp = n_gold = n_pred = 0
+    for gold, pred in pairs:
+        tp += len(gold & pred)
+        n_gold += len(gold)
+        n_pred += len(pred)
+    return prf(tp, n_pred - tp, n_gold - tp)
+
+
+def theme_keywords(labelset: dict, skip: Iterable[str] = ("khac",)) -> dict[str, list[str]]:
+    """A keyword table built from the label set: the comma- or slash-separated phrases of each
+    theme's description, lower-cased, parenthesised remarks dropped ("Kiểm tra, giám sát, báo cáo"
+    -> ["kiểm tra", "giám sát", "báo cáo"])."""
+    table = {}
+    for theme, desc in labelset["themes"].items():
+        if theme in skip:
+            continue
+        desc = re.sub(r"\([^)]*\)", " ", desc)
+        phrases = [normalize_ws(p).lower() for p in re.split(r"[,/;]", desc)]
+        table[theme] = [p for p in phrases if len(p) >= 2]
+    return table
+
+
+def keyword_themes(text: str, table: dict[str, list[str]]) -> set[str]:
+    """Every theme one of whose keyword phrases occurs in ``text`` as whole words."""
+    low = text.lower()
+    return {theme for theme, phrases in table.items()
+            if any(re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", low) for p in phrases)}
+
+
+def cohen_kappa(a: Sequence[int], b: Sequence[int]) -> float | None:
+    """Cohen's kappa of two binary annotations of the same items (None when undefined)."""
+    n = len(a)
+    if n == 0:
+        return None
+    po = sum(x == y for x, y in zip(a, b)) / n
+    pa, pb = sum(a) / n, sum(b) / n
+    pe = pa * pb + (1 - pa) * (1 - pb)
+    return None if pe == 1 else (po - pe) / (1 - pe)

@@ -1,0 +1,116 @@
+"""Inherited agencies: who must act when the task sentence names no actor.
+
+The guideline's six steps, in order; the first that gives an actor wins and
+every agency group it gives is kept (corpus/GUIDELINE.md §2.4):
+
+1. ``item``: an earlier sentence of the same item, the item's "Cơ quan chủ
+   trì:" field or table cell, or a parent item line that names agencies and ends
+   with ":" ("1. Bộ trưởng các Bộ: …:");
+2. ``heading``: the nearest heading above that names an actor;
+3. ``lead_in``: the agencies an introducing sentence assigns the list to (those
+   after its last "yêu cầu / giao / đề nghị / chỉ đạo"), else the document's
+   first lead-in;
+4. ``addressees``: every group in "Kính gửi" (or a công điện's list);
+5. ``issuer``: in a plan, programme or scheme with no addressees, its issuer;
+6. ``recipients``: every group in "Nơi nhận", leaving out lines for report,
+   information or filing.
+
+This module is the policy only: which texts are looked at, in which order, and
+which of their mentions count. Finding mentions and their classes is
+:mod:`pipeline.mentions`; deciding whether a mention in the task sentence is its
+actor is :class:`pipeline.agencies.AgencyClassifier`.
+
+>>> from pipeline.lexicon import Mention
+>>> ms = {"addressees": [Mention(0, 7, "Sở Y tế", "so_ban_nganh", "name")]}
+>>> ctx = {"addressees": "Sở Y tế"}
+>>> inherit(ctx, ms)
+('addressees', [(Mention(start=0, end=7, text='Sở Y tế', prior='so_ban_nganh', kind='name'), 0.6)])
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Mapping, Sequence
+
+from .lexicon import Mention
+
+STEPS = ("item", "heading", "lead_in", "addressees", "issuer", "recipients")
+# the context fields each step reads, in order, and the weight of an agency it gives
+STEP_FIELDS = {"item": ("item", "field_lead", "parent"), "heading": ("heading",),
+               "lead_in": ("lead_in", "doc_lead_in"), "addressees": ("addressees",), "issuer": ("issuer",),
+               "recipients": ("recipients",)}
+STEP_WEIGHT = {"item": 0.9, "heading": 0.8, "lead_in": 0.8, "addressees": 0.6, "issuer": 0.6, "recipients": 0.5}
+CONTEXT_FIELDS = ("item", "field_lead", "field_support", "parent", "heading", "lead_in", "doc_lead_in",
+                  "addressees", "issuer", "recipients")
+PLAN_KINDS = re.compile(r"kế hoạch|chương trình|phương án|đề án", re.I)
+
+# verbs whose object is the actor of what follows; "theo đề nghị của X" (at X's proposal) is not one
+_OBJECT_VERBS = re.compile(r"\b(?:yêu cầu|đề nghị(?!\s+của)|giao(?: cho)?|chỉ đạo|phân công)\b", re.I)
+# a mention after these words is a partner, a report's recipient or someone acted on, not an actor
+_NOT_ACTOR_BEFORE = re.compile(r"(?:phối hợp(?: với)?|cùng với|cùng|giúp|hỗ trợ|tạo điều kiện cho|báo cáo|gửi(?: về)?|"
+                               r"trình|tham mưu(?: cho)?)\s*[,:]?\s*$", re.I)
+_SUPPORT_BEFORE = re.compile(r"(?:phối hợp(?: với)?|cùng với|giúp|hỗ trợ|tạo điều kiện cho)\s*[,:]?\s*$", re.I)
+_SKIP_RECIPIENT = re.compile(r"b/c|báo cáo|\blưu\b|như trên|để biết|\bđ/c\b|đồng chí|\bcông báo\b", re.I)
+
+
+def _before(text: str, m: Mention, n: int = 30) -> str:
+    return text[max(0, m.start - n):m.start]
+
+
+def actors(field: str, text: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """The mentions of one context text that name an actor for the tasks under it."""
+    if not text or not mentions:
+        return []
+    if field in ("lead_in", "doc_lead_in"):
+        verb = None
+        for verb in _OBJECT_VERBS.finditer(text):
+            pass
+        if verb is not None:
+            return [m for m in mentions if m.start >= verb.end() and not _SUPPORT_BEFORE.search(_before(text, m))]
+        return [m for m in mentions if not _NOT_ACTOR_BEFORE.search(_before(text, m))]
+    if field == "parent" and not text.rstrip().endswith(":"):
+        return []                               # a parent that is not a "X:" line names no actor of its items
+    if field == "recipients":
+        keep = []
+        pos = 0
+        for line in text.split("\n"):
+            ok = not _SKIP_RECIPIENT.search(line)
+            keep += [m for m in mentions if pos <= m.start < pos + len(line) and ok]
+            pos += len(line) + 1
+        return keep
+    if field in ("addressees", "field_lead", "issuer"):
+        return list(mentions)
+    return [m for m in mentions if not _NOT_ACTOR_BEFORE.search(_before(text, m))]
+
+
+def supporters(field: str, text: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """The mentions of a context text that name a partner ("phối hợp với X", a "phối hợp" field)."""
+    if field == "field_support":
+        return list(mentions)
+    return [m for m in mentions if _SUPPORT_BEFORE.search(_before(text, m))]
+
+
+def inherit(context: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]],
+            item_actors: Callable[[str, Sequence[Mention]], list[Mention]] | None = None,
+            ) -> tuple[str, list[tuple[Mention, float]]]:
+    """(step, [(mention, weight)]) of the first of the six steps that names an actor; ("", []) if none.
+
+    ``item_actors(text, mentions)`` decides which mentions of the item's earlier sentence are its actor
+    (the classifier's role model); by default every mention that :func:`actors` keeps.
+    """
+    kind = (context.get("kind") or "") + " " + (context.get("title") or "")
+    for step in STEPS:
+        if step == "issuer" and (context.get("addressees") or not PLAN_KINDS.search(kind)):
+            continue
+        for field in STEP_FIELDS[step]:
+            text = context.get(field) or ""
+            ms = mentions.get(field) or []
+            if not text.strip() or not ms:
+                continue
+            if field == "item" and item_actors is not None:
+                found = item_actors(text, ms)
+            else:
+                found = actors(field, text, ms)
+            if found:
+                return step, [(m, STEP_WEIGHT[step]) for m in found]
+    return "", []

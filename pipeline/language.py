@@ -1,0 +1,232 @@
+"""The pipeline object: an ordered list of named components over one :class:`~pipeline.document.Document`.
+
+In the spirit of spaCy's ``Language``: each component is a callable
+``Document -> Document``, built by a registered *factory* from its config
+(:func:`factory`, or :func:`component` for a plain function). The pipeline is
+built from a config (which components, in which order, with which settings);
+``vanban train`` reads one and the model directory stores it beside the fitted
+estimators, so the object that annotates is the object that was trained and
+evaluated.
+
+>>> nlp = Pipeline.from_config({"pipeline": ["cleanup", "metadata", "structure", "detector"]})
+>>> nlp.pipe_names
+['cleanup', 'metadata', 'structure', 'detector']
+>>> doc = nlp("Kính gửi: Sở Y tế\\n1. Tổ chức tập huấn cho cán bộ y tế cơ sở.")
+>>> [t.text for t in doc.tasks]
+['Tổ chức tập huấn cho cán bộ y tế cơ sở.']
+>>> with nlp.select_pipes(disable=["detector"]):
+...     [len(nlp("Kính gửi: Sở Y tế\\n1. Tổ chức tập huấn.").tasks)]
+[0]
+
+A component of one's own needs no change to any other module:
+
+>>> @component("lowercase_title")
+... def lowercase_title(doc):
+...     doc.meta["title_lower"] = (doc.meta.get("type") or "").lower()
+...     return doc
+>>> _ = nlp.add_pipe("lowercase_title", after="metadata")
+>>> nlp.pipe_names[:3]
+['cleanup', 'metadata', 'lowercase_title']
+"""
+
+from __future__ import annotations
+
+import copy
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator
+
+from .document import Document
+from .errors import ConfigError
+
+DEFAULT_PIPELINE = ["cleanup", "metadata", "structure", "detector", "segmenter", "mentions", "agencies", "themes"]
+
+
+@dataclass
+class Factory:
+    name: str
+    func: Callable[..., Any]
+    default_config: dict
+    learned: bool = False
+
+
+FACTORIES: dict[str, Factory] = {}
+
+
+def factory(name: str, default_config: dict | None = None, learned: bool = False):
+    """Register a component factory: ``func(**config)`` returns the component (a callable over Document).
+
+    ``learned``: the component holds an estimator that ``vanban train`` fits (see :mod:`pipeline.training`).
+    """
+    def register(func):
+        FACTORIES[name] = Factory(name, func, dict(default_config or {}), learned)
+        return func
+    return register
+
+
+def component(name: str):
+    """Register a plain function ``Document -> Document`` as a component with no settings."""
+    def register(func):
+        FACTORIES[name] = Factory(name, lambda: func, {}, False)
+        return func
+    return register
+
+
+def _ensure_builtins() -> None:
+    from . import components  # noqa: F401  (registers the built-in factories)
+
+
+class Pipeline:
+    """An ordered list of named components. Build it with :meth:`from_config` or :func:`pipeline.load`."""
+
+    def __init__(self, config: dict | None = None) -> None:
+        self._components: list[tuple[str, Any]] = []
+        self._disabled: set[str] = set()
+        self.config: dict = {"pipeline": [], "components": {}}
+        self.meta: dict = {}
+        self.labelset: dict = {}
+        if config:
+            for name in config.get("pipeline", []):
+                self.add_pipe(name, config=(config.get("components") or {}).get(name))
+
+    # -- building
+    @classmethod
+    def from_config(cls, config: dict | None = None) -> "Pipeline":
+        """A pipeline from a config ``{"pipeline": [names], "components": {name: {"factory": …, setting: value}}}``;
+        without one, the default pipeline with default settings."""
+        config = copy.deepcopy(config) if config else {"pipeline": list(DEFAULT_PIPELINE)}
+        if not isinstance(config.get("pipeline"), list):
+            raise ConfigError("A pipeline config needs a 'pipeline' list of component names. "
+                              f"Got {config.get('pipeline')!r}.")
+        return cls(config)
+
+    def add_pipe(self, name: str, *, factory_name: str | None = None, config: dict | None = None,
+                 before: str | None = None, after: str | None = None, first: bool = False, last: bool = False):
+        """Create the component ``name`` from its factory (``factory_name``, or ``config["factory"]``, or
+        ``name``) and insert it; returns the component."""
+        _ensure_builtins()
+        if name in self.pipe_names:
+            raise ConfigError(f"A component named {name!r} is already in the pipeline: {self.pipe_names}.")
+        settings = dict(config or {})
+        fname = factory_name or settings.pop("factory", None) or name
+        if fname not in FACTORIES:
+            raise ConfigError(f"No component factory {fname!r}. Known: {sorted(FACTORIES)}. Register one with "
+                              "@pipeline.language.factory or @pipeline.language.component (and import its module, "
+                              "e.g. vanban train --code my_components.py).")
+        fac = FACTORIES[fname]
+        unknown = set(settings) - set(fac.default_config)
+        if unknown:
+            raise ConfigError(f"Unknown setting(s) {sorted(unknown)} for component {name!r} (factory {fname!r}). "
+                              f"Known: {sorted(fac.default_config)}.")
+        full = {**fac.default_config, **settings}
+        comp = fac.func(**full)
+        if hasattr(comp, "name"):
+            try:
+                comp.name = name
+            except AttributeError:
+                pass
+        index = len(self._components)
+        if first:
+            index = 0
+        elif before is not None:
+            index = self.pipe_names.index(self._check_name(before))
+        elif after is not None:
+            index = self.pipe_names.index(self._check_name(after)) + 1
+        self._components.insert(index, (name, comp))
+        self.config["pipeline"] = self.pipe_names
+        self.config.setdefault("components", {})[name] = {"factory": fname, **full}
+        return comp
+
+    def remove_pipe(self, name: str):
+        self._check_name(name)
+        i = self.pipe_names.index(name)
+        _, comp = self._components.pop(i)
+        self.config["pipeline"] = self.pipe_names
+        self.config["components"].pop(name, None)
+        return comp
+
+    def _check_name(self, name: str) -> str:
+        if name not in self.pipe_names:
+            raise ConfigError(f"No component named {name!r} in the pipeline: {self.pipe_names}.")
+        return name
+
+    # -- introspection
+    @property
+    def pipe_names(self) -> list[str]:
+        return [n for n, _ in self._components]
+
+    @property
+    def components(self) -> list[tuple[str, Any]]:
+        return list(self._components)
+
+    def get_pipe(self, name: str):
+        return dict(self._components)[self._check_name(name)]
+
+    def has_pipe(self, name: str) -> bool:
+        return name in self.pipe_names
+
+    @property
+    def learned_pipes(self) -> list[str]:
+        _ensure_builtins()
+        return [n for n in self.pipe_names
+                if FACTORIES.get(self.config["components"].get(n, {}).get("factory", n), Factory("", None, {})).learned]
+
+    @contextmanager
+    def select_pipes(self, *, disable: Iterable[str] = (), enable: Iterable[str] | None = None):
+        """Run with some components switched off, for the duration of the ``with`` block."""
+        disable = set(disable)
+        if enable is not None:
+            disable |= set(self.pipe_names) - set(enable)
+        for n in disable:
+            self._check_name(n)
+        before = set(self._disabled)
+        self._disabled |= disable
+        try:
+            yield self
+        finally:
+            self._disabled = before
+
+    # -- running
+    def make_doc(self, text: str, doc_id: str = "doc", source: str = "", sha256: str = "") -> Document:
+        return Document(doc_id=doc_id, raw_text=text, source=source, sha256=sha256)
+
+    def __call__(self, text: str | Document, doc_id: str = "doc", source: str = "", sha256: str = "",
+                 until: str | None = None) -> Document:
+        """Run every enabled component (up to, not including, ``until``) over ``text`` or a Document."""
+        doc = text if isinstance(text, Document) else self.make_doc(text, doc_id, source, sha256)
+        for name, comp in self._components:
+            if name == until:
+                break
+            if name in self._disabled:
+                continue
+            doc = comp(doc)
+        return doc
+
+    def pipe(self, texts: Iterable[str | Document], until: str | None = None) -> Iterator[Document]:
+        for t in texts:
+            yield self(t, until=until)
+
+    # -- the Annotator API of earlier versions
+    def annotate(self, text: str, doc_id: str = "doc", source: str = "", sha256: str = "") -> Document:
+        """Annotate raw text (OCR noise and all) and return a :class:`~pipeline.document.Document`."""
+        return self(text, doc_id=doc_id, source=source, sha256=sha256)
+
+    @property
+    def version(self) -> str:
+        """Identifies the model for caches: the sha256 of its file, or 'unsaved'."""
+        return self.meta.get("sha256", "unsaved")
+
+    def annotate_file(self, path, root=None) -> Document:
+        """Annotate one file; a file that cannot be read gives a Document with ``errors``."""
+        from .batch import annotate_file
+
+        return annotate_file(self, path, root)
+
+    def annotate_folder(self, in_dir, out_dir, **kwargs):
+        """Annotate every document below ``in_dir`` into ``out_dir``; see :func:`pipeline.batch.run`."""
+        from .batch import run
+
+        return run(self, in_dir, out_dir, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"Pipeline({self.pipe_names})"

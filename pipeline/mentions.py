@@ -1,0 +1,239 @@
+"""Agency mentions: where a text names an agency, and which class the name belongs to.
+
+Agency names are compositional (Bộ / Sở / Cục / Trung tâm / Đài / Học viện /
+Tập đoàn / Công an … plus their modifiers), so no closed list holds them all.
+:class:`MentionRecognizer` finds them with a learned span tagger (a CRF over
+syllables, :mod:`sklearn_crfsuite`) whose features include the administrative
+lexicon (``data/agencies.tsv``, matched with spaCy's PhraseMatcher), the head
+words that begin names (``data/heads.txt``) and the common words that only look
+like one ("báo cáo", "nhiệm vụ": ``data/not_agencies.txt``). A second model
+(character n-grams, logistic regression) gives each span its class. A span in
+capitals is kept only where the lexicon backs it, so "NHIỆM VỤ" in a heading is
+never the agency "Vụ".
+
+>>> rec = MentionRecognizer(max_iterations=30).fit(
+...     ["Sở Y tế chủ trì tuyên truyền.", "Bộ Công an phối hợp."],
+...     [[(0, 7, "so_ban_nganh")], [(0, 10, "luc_luong_vu_trang")]])
+>>> [(m.text, m.prior) for m in rec.find("Sở Y tế chủ trì kiểm tra.")]
+[('Sở Y tế', 'so_ban_nganh')]
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable, Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from .lexicon import SYLLABLE_RE, AgencyMatcher, Mention, default_entries, default_terms
+
+Span = tuple  # (start, end, label or None)
+
+
+def _data(name: str) -> list[str]:
+    text = resources.files("pipeline").joinpath("data", name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def head_words() -> frozenset:
+    return frozenset(_data("heads.txt"))
+
+
+@lru_cache(maxsize=1)
+def not_agency_words() -> frozenset:
+    return frozenset(_data("not_agencies.txt"))
+
+
+def tokens(text: str) -> list[tuple[int, int, str]]:
+    """Syllables and punctuation with offsets."""
+    return [(m.start(), m.end(), m.group()) for m in SYLLABLE_RE.finditer(text)]
+
+
+def _shape(tok: str) -> str:
+    if tok.isdigit():
+        return "d"
+    if not tok[0].isalpha():
+        return "p"
+    if tok.isupper():
+        return "U" if len(tok) > 1 else "T"
+    if tok[0].isupper():
+        return "T"
+    return "l"
+
+
+def _lexicon_tags(matcher: AgencyMatcher, text: str, toks: list) -> list[str]:
+    """B-/I- tags of the lexicon's matches (name or phrase) over ``toks``, O elsewhere."""
+    tags = ["O"] * len(toks)
+    starts = {s: i for i, (s, _, _) in enumerate(toks)}
+    for m in matcher.mentions(text):
+        i = starts.get(m.start)
+        if i is None:
+            continue
+        tags[i] = "B-" + m.kind
+        j = i + 1
+        while j < len(toks) and toks[j][1] <= m.end:
+            tags[j] = "I-" + m.kind
+            j += 1
+    return tags
+
+
+def token_features(text: str, toks: list, lex: list[str]) -> list[dict]:
+    """The CRF's features of each token: word, shape, neighbours, head words, lexicon tags, compounds."""
+    heads, stop = head_words(), not_agency_words()
+    low = [t.lower() for _, _, t in toks]
+    caps_text = sum(1 for _, _, t in toks if t.isalpha() and t.isupper() and len(t) > 1) > 0.6 * max(
+        1, sum(1 for _, _, t in toks if t.isalpha()))
+    out = []
+    n = len(toks)
+    for i, (s, e, t) in enumerate(toks):
+        prev = low[i - 1] if i else "<s>"
+        nxt = low[i + 1] if i + 1 < n else "</s>"
+        two = toks[i][2] + " " + toks[i + 1][2] if i + 1 < n else ""
+        f = {"w": low[i], "sh": _shape(t), "p": prev, "n": nxt, "pw": prev + "|" + low[i], "wn": low[i] + "|" + nxt,
+             "psh": _shape(toks[i - 1][2]) if i else "<s>", "nsh": _shape(toks[i + 1][2]) if i + 1 < n else "</s>",
+             "lex": lex[i], "plex": lex[i - 1] if i else "O", "nlex": lex[i + 1] if i + 1 < n else "O",
+             "head": t in heads or two in heads, "head2": two in heads,
+             "stop": (prev + " " + low[i]) in stop or (i + 1 < n and (low[i] + " " + nxt) in stop),
+             "caps": caps_text, "first": i == 0, "gap": s > 0 and text[s - 1] == "\n"}
+        out.append(f)
+    return out
+
+
+def _bio(toks: list, spans: Iterable[Span]) -> list[str]:
+    tags = ["O"] * len(toks)
+    for s, e, *_ in spans:
+        inside = [i for i, (a, b, _) in enumerate(toks) if a >= s and b <= e]
+        for k, i in enumerate(inside):
+            tags[i] = "B" if k == 0 else "I"
+    return tags
+
+
+def _spans_of(tags: Sequence[str], toks: list) -> list[tuple[int, int]]:
+    out, cur = [], None
+    for (s, e, _), tag in zip(toks, tags):
+        if tag == "B" or (tag == "I" and cur is None):
+            if cur:
+                out.append(cur)
+            cur = [s, e]
+        elif tag == "I":
+            cur[1] = e
+        else:
+            if cur:
+                out.append(cur)
+            cur = None
+    if cur:
+        out.append(cur)
+    return [tuple(x) for x in out]
+
+
+def _overlaps(a: tuple, spans: Iterable[tuple]) -> bool:
+    return any(a[0] < b[1] and b[0] < a[1] for b in spans)
+
+
+class MentionRecognizer(BaseEstimator):
+    """Agency mentions in text: a CRF span tagger plus a class model for each span.
+
+    ``fit(texts, spans)``: ``spans[i]`` lists ``(start, end, label)`` of the agencies named in
+    ``texts[i]`` (label may be None when unknown). ``lexicon``: ``(label, name, kind)`` rows (default
+    ``data/agencies.tsv``); the lexicon's matches that overlap no given span are added as silver spans, so
+    partially annotated texts do not teach the tagger to miss a known name.
+    """
+
+    def __init__(self, lexicon: Sequence | None = None, c1: float = 0.05, c2: float = 0.05,
+                 max_iterations: int = 100, C_label: float = 10.0):
+        self.lexicon = lexicon
+        self.c1 = c1
+        self.c2 = c2
+        self.max_iterations = max_iterations
+        self.C_label = C_label
+
+    def _entries(self) -> list[tuple[str, str, str]]:
+        return [tuple(x) for x in (self.lexicon if self.lexicon is not None else default_entries())]
+
+    def fit(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]):
+        import sklearn_crfsuite
+
+        if len(texts) != len(spans):
+            raise ValueError(f"MentionRecognizer.fit needs one span list per text. Got {len(spans)} for "
+                             f"{len(texts)} texts.")
+        entries = self._entries()
+        self.matcher_ = AgencyMatcher(entries, default_terms())
+        X, Y = [], []
+        names: dict[tuple[str, str], int] = {}
+        for text, sp in zip(texts, spans):
+            toks = tokens(text)
+            if not toks:
+                continue
+            gold = [(s, e, lab) for s, e, *rest in sp for lab in [rest[0] if rest else None]]
+            silver = [(m.start, m.end, m.prior) for m in self.matcher_.mentions(text)
+                      if not _overlaps((m.start, m.end), gold)]
+            X.append(token_features(text, toks, _lexicon_tags(self.matcher_, text, toks)))
+            Y.append(_bio(toks, gold + silver))
+            for s, e, lab in gold:
+                if lab:
+                    key = (" ".join(text[s:e].split()), lab)
+                    names[key] = names.get(key, 0) + 1
+        self.tagger_ = sklearn_crfsuite.CRF(algorithm="lbfgs", c1=self.c1, c2=self.c2,
+                                            max_iterations=self.max_iterations, all_possible_transitions=True)
+        if any("B" in y for y in Y):
+            self.tagger_.fit(X, Y)
+        else:
+            self.tagger_ = None
+        label_texts = [alias for _, alias, _ in entries] + [n for (n, _), c in sorted(names.items()) for _ in range(min(c, 3))]
+        label_y = [lab for lab, _, _ in entries] + [lab for (_, lab), c in sorted(names.items()) for _ in range(min(c, 3))]
+        self.classes_ = np.array(sorted(set(label_y)))
+        self.label_model_ = Pipeline([
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=True, sublinear_tf=True)),
+            ("clf", LogisticRegression(C=self.C_label, max_iter=3000)),
+        ]).fit(label_texts, label_y)
+        self.exact_ = {}
+        for lab, alias, _ in entries:
+            self.exact_.setdefault(" ".join(alias.lower().split()), lab)
+        return self
+
+    def label(self, names: Sequence[str]) -> list[str]:
+        """The class of each agency name: the lexicon's label for a name it holds, else the class model's."""
+        check_is_fitted(self, "label_model_")
+        out: list[str | None] = [self.exact_.get(" ".join(n.lower().split())) for n in names]
+        todo = sorted({n for n, o in zip(names, out) if o is None})
+        if todo:
+            pred = dict(zip(todo, map(str, self.label_model_.predict(todo))))
+            out = [o if o is not None else pred[n] for n, o in zip(names, out)]
+        return out
+
+    def find_many(self, texts: Sequence[str]) -> list[list[Mention]]:
+        """The mentions of each text, every model called once for all of them."""
+        check_is_fitted(self, "label_model_")
+        tok_lists = [tokens(t) for t in texts]
+        lex = [self.matcher_.mentions(t) for t in texts]
+        if self.tagger_ is not None:
+            feats = [token_features(t, toks, _lexicon_tags(self.matcher_, t, toks))
+                     for t, toks in zip(texts, tok_lists) if toks]
+            tags = iter(self.tagger_.predict(feats)) if feats else iter(())
+        found: list[list[tuple[int, int, str]]] = []
+        for text, toks, lx in zip(texts, tok_lists, lex):
+            spans = []
+            if toks and self.tagger_ is not None:
+                for s, e in _spans_of(next(tags), toks):
+                    piece = text[s:e]
+                    letters = [c for c in piece if c.isalpha()]
+                    if letters and all(c.isupper() for c in letters) and not _overlaps((s, e), [(m.start, m.end) for m in lx]):
+                        continue          # a caps span the lexicon does not back: "NHIỆM VỤ"
+                    spans.append((s, e, "tagged"))
+            for m in lx:                  # lexicon matches the tagger left out
+                if not _overlaps((m.start, m.end), spans):
+                    spans.append((m.start, m.end, m.kind))
+            found.append(sorted(spans))
+        names = [text[s:e] for text, sp in zip(texts, found) for s, e, _ in sp]
+        labels = iter(self.label(names)) if names else iter(())
+        return [[Mention(s, e, text[s:e], next(labels), kind) for s, e, kind in sp] for text, sp in zip(texts, found)]
+
+    def find(self, text: str) -> list[Mention]:
+        return self.find_many([text])[0]

@@ -1,0 +1,264 @@
+"""The document's structure: numbered lines, zones, headings, lead-ins, field lines and task-table rows.
+
+:func:`parse` reads the clean text line by line. Each :class:`~pipeline.document.Line`
+gets its numbering marker (I., 1., 1.1., a), -, +, Điều 1, Chương I), its zone
+(header, addressees "Kính gửi" or a công điện's "… điện:", body, closing "Nơi
+nhận" and signature; a document attached after the signature — "KẾ HOẠCH (Kèm
+theo Quyết định…)" — opens a new header and body), whether it is a heading or a
+lead-in, its section path ("II.1.a"), and, for plans written as item title +
+field lines, which field it is ("Cơ quan chủ trì:" → ``lead``). Rows of a task
+table (rendered by cleanup as ``cell | cell | …``) become lines of kind ``row``
+with their task, lead and support cells.
+
+>>> lines, info = parse("Kính gửi: Các sở, ngành\\n1. Tập huấn cán bộ\\n- Cơ quan chủ trì: Sở Nội vụ.")
+>>> [(ln.marker, ln.zone, ln.field) for ln in lines]
+[('', 'addressees', ''), ('1', 'body', ''), ('-', 'body', 'lead')]
+>>> info.addressees
+'Các sở, ngành'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .document import Line
+
+# --------------------------------------------------------------------------- line patterns
+
+_ROMAN = re.compile(r"^(?P<m>[IVXL]{1,6})[.)]\s*(?=\S)")
+# "1." "1)" "1.2" "1.2." — a bare number ("05 bộ dữ liệu", a wrapped line) is not numbering
+_ARABIC = re.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2}){1,3}|\d{1,2}(?=[.)]))[.)]?\s+(?=\S)")
+_PAREN = re.compile(r"^\((?P<m>\d{1,2}|[a-zđ])\)\s+(?=\S)")
+_LETTER = re.compile(r"^(?P<m>[a-zđ])[)]\s*(?=\S)")
+_BULLET = re.compile(r"^(?P<m>[-+•–—*])\s*(?=\S)")
+_ARTICLE = re.compile(r"^Điều\s+(?P<m>\d+[a-z]?)\s*[.:]?\s*", re.I)
+_CHAPTER = re.compile(r"^(?:Chương|Mục|Phần)\s+(?P<m>[IVXLC]+|\d+)\b[.:]?\s*", re.I)
+_MARKERS = (("article", _ARTICLE), ("chapter", _CHAPTER), ("roman", _ROMAN), ("arabic", _ARABIC),
+            ("paren", _PAREN), ("letter", _LETTER), ("bullet", _BULLET))
+DEPTH = {"chapter": -1, "roman": 0, "article": 0.5, "arabic": 1, "paren": 4, "letter": 5, "bullet": 6, "plain": 7,
+         "row": 6}
+_BULLET_DEPTH = {"-": 6.0, "–": 6.0, "—": 6.0, "•": 6.0, "+": 6.5, "*": 6.7}
+
+_CLOSING = re.compile(r"^(?:nơi nhận|nơi gửi)\b|^(?:t/m|tm\.|kt\.|q\.|tl\.|tuq\.)\s", re.I)
+_ADDRESSEES = re.compile(r"^(?:-\s*)?kính gửi\s*:?|^[^\n]{0,80}\bđiện\s*:\s*$", re.I)
+_HEADER_LINE = re.compile(
+    r"^(?:số\s*[:\d]|v/v\b|về việc\b|độc lập\b|cộng hòa xã hội|đảng cộng sản việt nam|\*+$)"
+    r"|ngày\s+\d{0,2}\s+tháng\s+\d{0,2}\s+năm\s+\d{4}\s*\)?$", re.I)
+# the title of a document attached after the signature, and its "(Kèm theo …)" line
+_ATTACHED_TITLE = re.compile(r"^(?:KẾ HOẠCH|QUY CHẾ|QUY ĐỊNH|PHỤ LỤC|ĐỀ ÁN|CHƯƠNG TRÌNH|HƯỚNG DẪN|DANH MỤC|PHƯƠNG ÁN"
+                             r"|ĐIỀU LỆ|NỘI QUY|BẢNG|BIỂU)\b")
+_ATTACHED_NOTE = re.compile(r"^\(?\s*(?:ban hành\s+)?kèm theo\b", re.I)
+_TYPE_TITLE = re.compile(r"^(?:CÔNG ĐIỆN|CÔNG VĂN|CHỈ THỊ|KẾ HOẠCH|THÔNG BÁO|KẾT LUẬN|HƯỚNG DẪN|QUYẾT ĐỊNH|NGHỊ QUYẾT"
+                         r"|NGHỊ ĐỊNH|THÔNG TƯ|CHƯƠNG TRÌNH|ĐỀ ÁN|QUY CHẾ|QUY ĐỊNH|BÁO CÁO|TỜ TRÌNH|LUẬT)$")
+_LEAD_IN_VERBS = re.compile(r"\b(?:yêu cầu|đề nghị|giao|chỉ đạo|phân công|như sau|sau đây|sau|gồm|bao gồm)\b", re.I)
+
+# field lines of a plan item: "Cơ quan chủ trì: Bộ Công an."
+_FIELDS = [
+    ("lead", re.compile(r"^(?:(?:cơ quan|đơn vị|bộ phận)\s+(?:chủ trì|thực hiện|tham mưu|chịu trách nhiệm)"
+                        r"(?:\s+thực hiện)?|chủ trì(?:\s+thực hiện)?|trách nhiệm(?:\s+thực hiện)?|thực hiện"
+                        r"|đơn vị chủ trì|người thực hiện)\s*:\s*", re.I)),
+    ("support", re.compile(r"^(?:(?:cơ quan|đơn vị)\s+phối hợp(?:\s+thực hiện)?|phối hợp(?:\s+thực hiện)?)\s*:\s*",
+                           re.I)),
+    ("time", re.compile(r"^(?:thời gian|thời hạn|tiến độ|thời điểm)(?:\s+[\wà-ỹ]+){0,3}\s*:\s*", re.I)),
+    ("product", re.compile(r"^(?:sản phẩm|kết quả)(?:\s+[\wà-ỹ]+){0,2}\s*:\s*", re.I)),
+    ("funding", re.compile(r"^(?:kinh phí|nguồn kinh phí|nguồn vốn|dự toán)(?:\s+[\wà-ỹ]+){0,2}\s*:\s*", re.I)),
+    ("content", re.compile(r"^(?:nội dung|nhiệm vụ|giải pháp|yêu cầu)\s*:\s*", re.I)),
+]
+# columns of a task table
+_COL_TASK = re.compile(r"nội dung|nhiệm vụ|tên (?:nhiệm vụ|đề án|dự án|chương trình)|hoạt động|công việc|giải pháp"
+                       r"|chỉ tiêu", re.I)
+_COL_LEAD = re.compile(r"chủ trì|thực hiện|trách nhiệm|đơn vị|cơ quan", re.I)
+_COL_SUPPORT = re.compile(r"phối hợp", re.I)
+ROW_SEP = " | "
+
+
+def _is_caps(text: str, min_letters: int = 3) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= min_letters and sum(c.isupper() for c in letters) / len(letters) > 0.8
+
+
+def marker(line: str) -> tuple[str, str, int]:
+    """(kind, marker, length of the marker) of a stripped line; ("plain", "", 0) without one."""
+    for kind, rx in _MARKERS:
+        m = rx.match(line)
+        if m:
+            if kind == "roman" and not re.match(r"^[IVXL]+[.)]", line):
+                continue
+            return kind, m.group("m"), m.end()
+    return "plain", "", 0
+
+
+def field_of(text: str) -> tuple[str, int]:
+    """("lead" | "support" | "time" | "product" | "funding" | "content", length of the label) of a field
+    line, ("", 0) otherwise."""
+    for name, rx in _FIELDS:
+        m = rx.match(text)
+        if m:
+            return name, m.end()
+    return "", 0
+
+
+@dataclass
+class DocInfo:
+    """What the structure says about the whole document."""
+
+    addressees: str = ""
+    recipients: str = ""
+    lead_in: str = ""
+    title: str = ""
+    table_roles: dict = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- parsing
+
+def _split_lines(text: str) -> list[Line]:
+    lines: list[Line] = []
+    pos = 0
+    for raw in text.split("\n"):
+        start, end = pos, pos + len(raw)
+        pos = end + 1
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        lead = len(raw) - len(raw.lstrip())
+        s0, e0 = start + lead, start + lead + len(stripped)
+        if ROW_SEP in stripped:
+            lines.append(Line(start=s0, end=e0, text=stripped, kind="row"))
+            continue
+        kind, mark, cut = marker(stripped)
+        body = s0 + cut
+        while body < e0 and text[body].isspace():
+            body += 1
+        lines.append(Line(start=body, end=e0, text=text[body:e0], marker=mark, kind=kind))
+    return lines
+
+
+def _zones(lines: list[Line], info: DocInfo) -> None:
+    zone = "header"
+    seen_body = False
+    for i, ln in enumerate(lines):
+        t = ln.text
+        full = (ln.marker + " " + t) if ln.marker else t
+        if zone == "closing" and (_ATTACHED_NOTE.match(t) or (_ATTACHED_TITLE.match(t) and _is_caps(t))):
+            zone, seen_body = "header", False          # a document attached after the signature
+        if _CLOSING.match(full) or _CLOSING.match(t):
+            zone = "closing"
+        if zone == "closing":
+            ln.zone = "closing"
+            if not _CLOSING.match(t) and (ln.kind == "bullet" or t.endswith((";", ","))):
+                info.recipients += t + "\n"
+            continue
+        if _ADDRESSEES.match(full) or _ADDRESSEES.match(t):
+            zone = "addressees"
+            ln.zone = "addressees"
+            rest = _ADDRESSEES.sub("", t).strip(" -:")
+            if rest:
+                info.addressees += rest + "\n"
+            continue
+        if zone == "addressees":
+            if (ln.kind == "bullet" or (ln.kind == "plain" and t.endswith((";", ",")))) and len(t) < 300:
+                ln.zone = "addressees"
+                info.addressees += t + "\n"
+                continue
+            zone = "body"
+        if zone == "header" and not seen_body:
+            is_header = (_HEADER_LINE.search(full) or _ATTACHED_NOTE.match(t)
+                         or (_is_caps(t) and ln.kind in ("plain", "roman") and len(t) < 250 and not ln.marker)
+                         or (len(t) < 60 and ln.kind == "plain" and not t.endswith((".", ":", ";"))))
+            if is_header and ln.kind == "plain":
+                ln.zone = "header"
+                if _TYPE_TITLE.match(t) or _ATTACHED_TITLE.match(t) or re.match(r"^(?:v/v|về việc)\b", t, re.I) \
+                        or (info.title and _is_caps(t) and len(info.title) < 300):
+                    info.title += t + "\n"
+                continue
+            zone = "body"
+        ln.zone = "body"
+        seen_body = True
+
+
+def _next_is_deeper(lines: list[Line], i: int) -> bool:
+    for nxt in lines[i + 1:i + 2]:
+        return (DEPTH.get(nxt.kind, 7) > DEPTH.get(lines[i].kind, 7)) or \
+            (nxt.kind == "arabic" and lines[i].kind == "arabic" and nxt.marker.count(".") > lines[i].marker.count("."))
+    return False
+
+
+def _table_roles(header: list[str]) -> dict:
+    roles = {}
+    for k, cell in enumerate(header):
+        if "task" not in roles and _COL_TASK.search(cell):
+            roles["task"] = k
+        elif "support" not in roles and _COL_SUPPORT.search(cell):
+            roles["support"] = k
+        elif "lead" not in roles and _COL_LEAD.search(cell):
+            roles["lead"] = k
+    return roles if "task" in roles else {}
+
+
+def _rows(lines: list[Line]) -> None:
+    """Task-table rows: the header row names the columns; each later row gets (task, lead, support) cells."""
+    roles: dict = {}
+    for ln in lines:
+        if ln.kind != "row":
+            roles = {}
+            continue
+        cells = [c.strip() for c in ln.text.split(ROW_SEP)]
+        r = _table_roles(cells)
+        if r and all(len(c) < 80 for c in cells):
+            roles = r
+            ln.heading = True
+            continue
+        if not roles:
+            continue
+        task, lead, support = (cells[roles[k]] if k in roles and roles[k] < len(cells) else ""
+                               for k in ("task", "lead", "support"))
+        if _is_caps(task) and not lead:
+            ln.heading = True              # a section row: "II | TRIỂN KHAI ĐỒNG BỘ …"
+            continue
+        ln.cells = (task, lead, support)
+
+
+def parse(text: str) -> tuple[list[Line], DocInfo]:
+    """Lines with markers, zones, headings, lead-ins, fields and section paths; plus document info."""
+    lines = _split_lines(text)
+    info = DocInfo()
+    _zones(lines, info)
+    _rows(lines)
+    roman, arabic, letter, article = "", [], "", ""
+    for i, ln in enumerate(lines):
+        if ln.zone != "body":
+            continue
+        t = ln.text.rstrip()
+        if ln.kind == "chapter":
+            roman, arabic, letter, article = "", [], "", ""
+        elif ln.kind == "roman":
+            roman, arabic, letter = ln.marker, [], ""
+        elif ln.kind == "article":
+            article, arabic, letter = "Điều " + ln.marker, [], ""
+        elif ln.kind == "arabic":
+            arabic, letter = ln.marker.split("."), ""
+        elif ln.kind in ("letter", "paren"):
+            letter = ln.marker
+        ln.section = ".".join(p for p in [roman, article, *arabic, letter] if p)
+        ln.depth = DEPTH[ln.kind] if ln.kind != "bullet" else _BULLET_DEPTH.get(ln.marker, 6.0)
+        if ln.kind == "arabic":
+            ln.depth = 1 + ln.marker.count(".") * 0.5
+        name, cut = field_of(t)
+        if name and ln.kind in ("bullet", "plain", "letter", "paren"):
+            ln.field, ln.field_value = name, t[cut:].strip()
+            if not ln.field_value:
+                ln.lead_in = True          # "- Thời gian thực hiện:" followed by bullets
+            continue
+        ends_sentence = t.endswith((".", ";", "!", "?", "…"))
+        if t.endswith(":"):
+            ln.lead_in = True
+        elif ln.kind == "row":
+            continue
+        elif not ends_sentence and (ln.kind in ("roman", "article", "chapter") or (_is_caps(t) and len(t) < 250)
+                                    or (ln.kind in ("arabic", "letter", "paren") and len(t) < 200
+                                        and _next_is_deeper(lines, i))):
+            ln.heading = True
+        if ln.lead_in and not info.lead_in and ln.kind == "plain" and _LEAD_IN_VERBS.search(t):
+            info.lead_in = t
+    return lines, info

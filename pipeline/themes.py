@@ -1,0 +1,116 @@
+"""Themes of tasks: :class:`ThemeClassifier`, multi-label, one-vs-rest logistic regression.
+
+Features: TF-IDF over the task's segmented words (uni- and bigrams), and,
+weighted lower, over its context: the headings above it, its parent item and
+lead-in, and the document's title ("KẾ HOẠCH … phòng, chống ma túy" says what
+a bare "Tổ chức kiểm tra…" is about). 1 to ``max_labels`` themes a task, those
+above ``threshold`` (at least the best one); a theme in ``alone`` is only given
+alone. ``max_labels`` and ``alone`` come from the corpus's labelset.json.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from .document import ThemeLabel
+from .multilabel import MultiLabelScoreMixin, fit_binarizer, label_sets
+
+CONTEXT_CHARS = 400
+
+
+def context_text(X: pd.DataFrame) -> pd.Series:
+    """The context a theme is read from: headings, parent item, lead-in and item (never empty)."""
+    def col(name: str) -> pd.Series:
+        return X[name].fillna("").astype(str) if name in X.columns else pd.Series([""] * len(X), index=X.index)
+    ctx = col("headings") + " " + col("parent") + " " + col("lead_in") + " " + col("item")
+    return "ctx " + ctx.str.slice(0, CONTEXT_CHARS)
+
+
+def title_text(X: pd.DataFrame) -> pd.Series:
+    if "title" not in X.columns:
+        return pd.Series(["title"] * len(X), index=X.index)
+    return "title " + X["title"].fillna("").astype(str).str.slice(0, CONTEXT_CHARS)
+
+
+def _inputs(X: pd.DataFrame) -> pd.DataFrame:
+    words = X["words"] if "words" in X.columns else X["text"]
+    return pd.DataFrame({"words": words.fillna("").astype(str).values, "ctx": context_text(X).values,
+                         "title": title_text(X).values})
+
+
+class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
+    """Themes of tasks. ``X``: a task frame (:func:`pipeline.features.task_frame`, at least ``text`` or
+    ``words``); ``y``: label lists, or an indicator matrix whose columns are ``classes``."""
+
+    def __init__(self, C: float = 8.0, threshold: float = 0.35, max_labels: int = 3, alone: Sequence[str] = ("khac",),
+                 context_weight: float = 0.4, title_weight: float = 0.25, classes: Sequence[str] | None = None):
+        self.C = C
+        self.threshold = threshold
+        self.max_labels = max_labels
+        self.alone = alone
+        self.context_weight = context_weight
+        self.title_weight = title_weight
+        self.classes = classes
+
+    def _check_X(self, X) -> pd.DataFrame:
+        if not isinstance(X, pd.DataFrame) or not ({"words", "text"} & set(X.columns)):
+            raise ValueError("ThemeClassifier needs X as a DataFrame with a 'words' or 'text' column (see "
+                             f"pipeline.features.task_frame). Got {type(X).__name__} instead.")
+        return X
+
+    def fit(self, X, y):
+        X = self._check_X(X)
+        sets = label_sets(y, self.classes)
+        if len(sets) != len(X):
+            raise ValueError(f"ThemeClassifier.fit needs one label set per row of X. Got {len(sets)} for {len(X)}.")
+        self.binarizer_ = fit_binarizer(sets, self.classes)
+        self.classes_ = self.binarizer_.classes_
+        Y = self.binarizer_.transform(sets)
+        features = ColumnTransformer([
+            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=60000,
+                                      token_pattern=r"[^\s]+", lowercase=True), "words"),
+            ("context", TfidfVectorizer(sublinear_tf=True, max_features=8000), "ctx"),
+            ("title", TfidfVectorizer(sublinear_tf=True, max_features=4000), "title"),
+        ], transformer_weights={"words": 1.0, "context": self.context_weight, "title": self.title_weight})
+        self.pipeline_ = Pipeline([
+            ("features", features),
+            ("clf", OneVsRestClassifier(LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced"))),
+        ]).fit(_inputs(X), Y)
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Per task and theme of ``classes_``: the one-vs-rest probability (rows need not sum to 1)."""
+        check_is_fitted(self, "pipeline_")
+        return self.pipeline_.predict_proba(_inputs(self._check_X(X)))
+
+    def predict_themes(self, X) -> list[list[ThemeLabel]]:
+        proba = self.predict_proba(X)
+        out = []
+        for row in proba:
+            order = np.argsort(-row, kind="stable")
+            chosen = [i for i in order[:self.max_labels] if row[i] >= self.threshold] or [order[0]]
+            labels = [ThemeLabel(id=str(self.classes_[i]), score=round(float(row[i]), 4)) for i in chosen]
+            if len(labels) > 1:
+                labels = labels[:1] if labels[0].id in self.alone else [t for t in labels if t.id not in self.alone]
+            out.append(labels)
+        return out
+
+    def predict(self, X) -> np.ndarray:
+        """The theme indicator matrix (columns ``classes_``)."""
+        index = {c: i for i, c in enumerate(self.classes_)}
+        themes = self.predict_themes(X)
+        out = np.zeros((len(themes), len(self.classes_)), dtype=int)
+        for i, ts in enumerate(themes):
+            for t in ts:
+                out[i, index[t.id]] = 1
+        return out
