@@ -54,6 +54,25 @@ def strip_openers(prefix: str) -> str:
     return rest
 
 
+_COORD_GAP = re.compile(r"^[\s,;:]*(?:(?:và|hoặc|cùng)\s+)?(?:(?:các|mỗi|từng)\s+)?$", re.I)
+
+
+def coordinated(text: str, mentions: Sequence[Mention], scores: Sequence[float]) -> list[float]:
+    """Scores shared along coordination: "các Sở, ban, ngành, UBND các xã và các doanh nghiệp" are one
+    list, so each gets the best score of the list (a list is lead, or support, as a whole)."""
+    out = list(scores)
+    i = 0
+    while i < len(mentions):
+        j = i
+        while j + 1 < len(mentions) and _COORD_GAP.match(text[mentions[j].end:mentions[j + 1].start]):
+            j += 1
+        if j > i:
+            best = max(out[i:j + 1])
+            out[i:j + 1] = [best] * (j - i + 1)
+        i = j + 1
+    return out
+
+
 def labels_of(m: Mention) -> list[str]:
     """A mention's labels: a generic phrase may stand for two classes ("các bộ, ngành, địa phương")."""
     return [x for x in m.prior.split("+") if x]
@@ -180,8 +199,8 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
             sizes.append(len(ms))
         proba = self.role_model_.predict_proba(feats)[:, 1] if feats else np.zeros(0)
         out, k = [], 0
-        for n in sizes:
-            out.append([float(p) for p in proba[k:k + n]])
+        for text, ms, n in zip(texts, mentions, sizes):
+            out.append(coordinated(text, ms, [float(p) for p in proba[k:k + n]]))
             k += n
         return out
 

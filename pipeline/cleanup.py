@@ -26,6 +26,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .document import Edit
+from .tables import ROW_SEP, rule_table
 
 Replacement = tuple[int, int, str]
 
@@ -274,6 +275,20 @@ def _first_wins(repls: list[tuple[int, int, int, str]]) -> list[Replacement]:
     return out
 
 
+def rule_markup_join(text: str) -> list[Replacement]:
+    """A line break inside a bold or italic span ("**I. MỤC" / "ĐÍCH, YÊU CẦU**") is a converter's wrap:
+    join the lines (before the markdown rule removes the markers that show it)."""
+    out: list[Replacement] = []
+    lines = list(_lines(text))
+    for i in range(len(lines) - 1):
+        s, e, _, line = lines[i]
+        nxt = lines[i + 1][3]
+        if line.count("**") % 2 == 1 and nxt.strip() and "**" in nxt and nxt.count("**") % 2 == 1 \
+                and not nxt.lstrip().startswith("**"):
+            out.append((e, lines[i + 1][0], " "))
+    return out
+
+
 def rule_markdown(text: str) -> list[Replacement]:
     repls: list[tuple[int, int, int, str]] = []
     for order, (rx, kind) in enumerate(_MD_RULES):
@@ -355,7 +370,7 @@ def rule_tone_style(text: str) -> list[Replacement]:
     return [(m.start(), m.end(), _TONE[m.group()]) for m in _TONE_RE.finditer(text)]
 
 
-_MARKER_ONLY = re.compile(r"^(?:[IVXLC]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\)|[-+•–])$")
+_MARKER_ONLY = re.compile(r"^(?:[IVXLC]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\)|[-+•–]|Điều \d+[a-z]?\.?)$")
 _STRUCTURE = re.compile(
     r"^(?:[IVXLC]+\.\s|\d+(?:\.\d+)+\.?\s|\d+[.)]\s|\d+(?:\.\d+)*[.)]?$|[a-zđ]\)\s?|[-+•–—]\s?|điều\s+\d|nơi nhận|kính gửi"
     r"|số\s*[:\d]|t/m\b|tm\.|kt\.|q\.|chương\s+[ivx\d]|phần\s+[ivx\d]|phụ lục)", re.I)
@@ -369,8 +384,8 @@ _DATE_CONT = re.compile(r"^[A-ZĐÀ-Ỹ][\w]*(?: [A-ZĐÀ-Ỹ][\w]*)*, ngày \d"
 
 def _should_join(cur: str, nxt: str, blank: bool, wrapped: bool = False, after: str = "") -> bool:
     cur, nxt = cur.strip(), nxt.strip()
-    if not cur or not nxt:
-        return False
+    if not cur or not nxt or ROW_SEP in cur or ROW_SEP in nxt:
+        return False                  # a table row is one line
     if _MARKER_ONLY.match(cur):
         return not blank
     if _STRUCTURE.match(nxt) or _MARKER_ONLY.match(nxt):
@@ -490,9 +505,11 @@ def rule_blank_lines(text: str) -> list[Replacement]:
 RULES = [
     ("unicode", rule_unicode),
     ("html", rule_html),
+    ("table", rule_table),
     ("chrome", rule_chrome),
     ("stamp", rule_stamp),
     ("handwritten", rule_handwritten),
+    ("markup_join", rule_markup_join),
     ("markdown", rule_markdown),
     ("spacing", rule_spacing),
     ("ocr_confusion", rule_ocr_confusion),

@@ -108,9 +108,9 @@ class Detector(Learned):
                                          max_features=self.settings["max_features"])}
 
     def __call__(self, doc: Document) -> Document:
-        from .splitting import MIN_WORDS, candidate_frame, rule_is_task
+        from .splitting import candidate_frame, rule_is_task
 
-        cands = [c for c in doc.candidates if len(c.text.split()) >= MIN_WORDS]
+        cands = doc.candidates
         det = self.models.get("detector")
         if not cands:
             kept = []
@@ -244,7 +244,7 @@ class Themes(Learned):
         return doc
 
 
-@factory("detector", {"C": 2.0, "threshold": 0.5, "max_features": 40000}, learned=True)
+@factory("detector", {"C": 2.0, "threshold": 0.5, "max_features": 40000, "real_weight": 3.0}, learned=True)
 def make_detector(**settings) -> Detector:
     return Detector(**settings)
 

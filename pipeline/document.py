@@ -94,6 +94,7 @@ class Candidate:
     section: str = ""
     context: TaskContext = field(default_factory=TaskContext)
     features: dict = field(default_factory=dict)
+    group: int = -1          # the line its list hangs from (siblings share it); -1 at the top level
 
 
 @dataclass

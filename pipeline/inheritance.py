@@ -37,7 +37,7 @@ from .lexicon import Mention
 STEPS = ("item", "heading", "lead_in", "addressees", "issuer", "recipients")
 # the context fields each step reads, in order, and the weight of an agency it gives
 STEP_FIELDS = {"item": ("item", "field_lead", "parent"), "heading": ("heading",),
-               "lead_in": ("lead_in", "doc_lead_in"), "addressees": ("addressees",), "issuer": ("issuer",),
+               "lead_in": ("lead_in",), "addressees": ("addressees",), "issuer": ("issuer",),
                "recipients": ("recipients",)}
 STEP_WEIGHT = {"item": 0.9, "heading": 0.8, "lead_in": 0.8, "addressees": 0.6, "issuer": 0.6, "recipients": 0.5}
 CONTEXT_FIELDS = ("item", "field_lead", "field_support", "parent", "heading", "lead_in", "doc_lead_in",
@@ -50,11 +50,37 @@ _OBJECT_VERBS = re.compile(r"\b(?:yêu cầu|đề nghị(?!\s+của)|giao(?: ch
 _NOT_ACTOR_BEFORE = re.compile(r"(?:phối hợp(?: với)?|cùng với|cùng|giúp|hỗ trợ|tạo điều kiện cho|báo cáo|gửi(?: về)?|"
                                r"trình|tham mưu(?: cho)?)\s*[,:]?\s*$", re.I)
 _SUPPORT_BEFORE = re.compile(r"(?:phối hợp(?: với)?|cùng với|giúp|hỗ trợ|tạo điều kiện cho)\s*[,:]?\s*$", re.I)
+# what may stand before the actor a heading or an introducing line names: "Trách nhiệm của X", "Đối với X",
+# "Giao X", "X:" (after the numbering, which the structure parser has removed)
+_SUBJECT_BEFORE = re.compile(r"^[\s\-+•*.,:;()\d]*(?:(?:trách nhiệm|nhiệm vụ|phân công|giao nhiệm vụ)(?:\s+(?:cụ thể|thực hiện))?"
+                             r"(?:\s+(?:của|cho))?|đối với|về phía|giao(?: cho)?|đề nghị|yêu cầu|riêng)?[\s,:]*"
+                             r"(?:(?:các|mỗi|từng|những)\s+)?$", re.I)
 _SKIP_RECIPIENT = re.compile(r"b/c|báo cáo|\blưu\b|như trên|để biết|\bđ/c\b|đồng chí|\bcông báo\b", re.I)
 
 
 def _before(text: str, m: Mention, n: int = 30) -> str:
     return text[max(0, m.start - n):m.start]
+
+
+def in_subject_position(text: str, m: Mention, mentions: Sequence[Mention]) -> bool:
+    """Does the mention stand where a heading or lead-in names its actor: at the start ("Sở Y tế:",
+    "Trách nhiệm của Sở Y tế", "Đối với các xã"), or coordinated with a mention that does ("Sở Y tế,
+    Sở Tài chính:")?"""
+    prev_end = 0
+    for other in mentions:
+        if other.start >= m.start:
+            break
+        gap = text[prev_end:other.start]
+        if prev_end and not _COORD.match(gap):
+            return False
+        if not prev_end and not _SUBJECT_BEFORE.match(gap):
+            return False
+        prev_end = other.end
+    gap = text[prev_end:m.start]
+    return bool(_COORD.match(gap)) if prev_end else bool(_SUBJECT_BEFORE.match(gap))
+
+
+_COORD = re.compile(r"^[\s,;]*(?:và|cùng|hoặc|với)?[\s,;]*(?:(?:các|mỗi|từng)\s+)?$", re.I)
 
 
 def actors(field: str, text: str, mentions: Sequence[Mention]) -> list[Mention]:
@@ -67,7 +93,7 @@ def actors(field: str, text: str, mentions: Sequence[Mention]) -> list[Mention]:
             pass
         if verb is not None:
             return [m for m in mentions if m.start >= verb.end() and not _SUPPORT_BEFORE.search(_before(text, m))]
-        return [m for m in mentions if not _NOT_ACTOR_BEFORE.search(_before(text, m))]
+        return [m for m in mentions if in_subject_position(text, m, mentions)]
     if field == "parent" and not text.rstrip().endswith(":"):
         return []                               # a parent that is not a "X:" line names no actor of its items
     if field == "recipients":
@@ -80,6 +106,8 @@ def actors(field: str, text: str, mentions: Sequence[Mention]) -> list[Mention]:
         return keep
     if field in ("addressees", "field_lead", "issuer"):
         return list(mentions)
+    if field in ("heading", "parent"):
+        return [m for m in mentions if in_subject_position(text, m, mentions)]
     return [m for m in mentions if not _NOT_ACTOR_BEFORE.search(_before(text, m))]
 
 

@@ -20,6 +20,7 @@ never the agency "Vụ".
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Iterable, Sequence
@@ -133,6 +134,54 @@ def _spans_of(tags: Sequence[str], toks: list) -> list[tuple[int, int]]:
     return [tuple(x) for x in out]
 
 
+# "Bộ trưởng các Bộ: Quốc phòng, Công an, Nông nghiệp và Môi trường" names each ministry after the colon
+_LIST_HEAD = re.compile(r"(?:các|những)\s+(Bộ|Sở|Ban|Cục|Vụ)\s*:\s*$")
+_LIST_ITEM = re.compile(r"\s*([A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+(?:[\wà-ỹ]+|[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)){0,6}?)\s*(?=,|;|\.|$|\s+và\s+(?:các|[A-ZĐÀ-Ỹ]))")
+
+
+@lru_cache(maxsize=1)
+def _known_list_names() -> dict[str, list[str]]:
+    """Names of ministries, departments… as they are listed after "các Bộ:": the lexicon's "Bộ X" → "X"."""
+    out: dict[str, set] = {}
+    for _, alias, kind in default_entries():
+        parts = alias.split(" ", 1)
+        if kind == "name" and len(parts) == 2 and parts[0] in ("Bộ", "Sở", "Ban", "Cục", "Vụ") and parts[1][:1].isupper():
+            out.setdefault(parts[0], set()).add(parts[1])
+    return {k: sorted(v, key=len, reverse=True) for k, v in out.items()}
+
+
+def list_items(text: str, head_end: int) -> list[tuple[int, int, str]]:
+    """The names listed after "các Bộ:" (``head_end`` is the end of "các Bộ"): (start, end, head word).
+    Known names are matched first, longest first ("Nông nghiệp và Môi trường" is one ministry); others
+    run to the next comma or "và"."""
+    colon = text.find(":", head_end, head_end + 3)
+    m = _LIST_HEAD.search(text[max(0, head_end - 12):colon + 1]) if colon >= 0 else None
+    if not m:
+        return []
+    head = m.group(1)
+    known = _known_list_names().get(head, [])
+    out, pos = [], colon + 1
+    while pos < len(text):
+        while pos < len(text) and text[pos] == " ":
+            pos += 1
+        name = next((k for k in known if text.startswith(k, pos) and not text[pos + len(k):pos + len(k) + 1].isalnum()),
+                    None)
+        if name:
+            out.append((pos, pos + len(name), head))
+            pos += len(name)
+        else:
+            im = _LIST_ITEM.match(text, pos)
+            if not im or not im.group(1):
+                break
+            out.append((im.start(1), im.end(1), head))
+            pos = im.end()
+        sep = re.match(r"\s*(?:,|và(?=\s+[A-ZĐÀ-Ỹ]))\s*", text[pos:])
+        if not sep:
+            break
+        pos += sep.end()
+    return out
+
+
 def _overlaps(a: tuple, spans: Iterable[tuple]) -> bool:
     return any(a[0] < b[1] and b[0] < a[1] for b in spans)
 
@@ -231,9 +280,17 @@ class MentionRecognizer(BaseEstimator):
                 if not _overlaps((m.start, m.end), spans):
                     spans.append((m.start, m.end, m.kind))
             found.append(sorted(spans))
-        names = [text[s:e] for text, sp in zip(texts, found) for s, e, _ in sp]
+        for text, sp in zip(texts, found):          # the ministries listed after "các Bộ:"
+            for s, e, kind in list(sp):
+                for a, b, head in list_items(text, e):
+                    if not _overlaps((a, b), [(x, y) for x, y, _ in sp if (x, y) != (s, e)]):
+                        sp[:] = [x for x in sp if not (x[0] < b and a < x[1])] + [(a, b, "listed:" + head)]
+            sp.sort()
+        names = [(head.split(":", 1)[1] + " " + text[s:e]) if head.startswith("listed:") else text[s:e]
+                 for text, sp in zip(texts, found) for s, e, head in sp]
         labels = iter(self.label(names)) if names else iter(())
-        return [[Mention(s, e, text[s:e], next(labels), kind) for s, e, kind in sp] for text, sp in zip(texts, found)]
+        return [[Mention(s, e, text[s:e], next(labels), "listed" if kind.startswith("listed:") else kind)
+                 for s, e, kind in sp] for text, sp in zip(texts, found)]
 
     def find(self, text: str) -> list[Mention]:
         return self.find_many([text])[0]

@@ -18,6 +18,7 @@ classifier) decides which candidates are tasks.
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -136,6 +137,8 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
         item_first = text[sents[0][0]:sents[0][1]] if sents else ""
         for k, (s, e) in enumerate(sents):
             sent = text[s:e]
+            if len(sent.split()) < MIN_WORDS:
+                continue                      # "(1).", "Pháp chế": a fragment, never a task
             ctx = TaskContext(
                 item=item_first if k > 0 else "",
                 parent=parent.text if parent is not None else "",
@@ -163,7 +166,8 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
                 "doc=" + (kind or "unknown"): 1, "under_article": int("Điều" in ln.section),
                 "ends_stop": int(sent.endswith((".", ";", "!", "?", "…"))),
             }
-            out.append(Candidate(start=s, end=e, text=sent, section=ln.section, features=feats, context=ctx))
+            out.append(Candidate(start=s, end=e, text=sent, section=ln.section, features=feats, context=ctx,
+                                 group=chain[-1].start if chain else -1))
         if ln.kind not in ("plain", "row") or ln.lead_in or ln.heading:
             parents.append((i, ln))
     return out
@@ -182,14 +186,18 @@ def rule_is_task(c: Candidate) -> bool:
     return len(c.text.split()) >= MIN_WORDS and len(c.text) >= 15
 
 
-def candidate_frame(cands: list[Candidate]):
-    """The detector's input: one row a candidate (text, structural features, context)."""
+def candidate_frame(cands: list[Candidate], docs: Sequence | None = None):
+    """The detector's input: one row a candidate (text, structural features, context, and the keys that
+    tie it to its neighbours: document, the line its list hangs from, its position)."""
     import pandas as pd
 
     return pd.DataFrame({
         "text": [c.text for c in cands],
         "features": [c.features for c in cands],
-        "context": ["ctx " + (c.context.parent + " " + c.context.heading)[:300] for c in cands],
+        "context": ["ctx " + (c.context.parent + " " + c.context.lead_in)[:300] for c in cands],
+        "headings": ["hd " + c.context.headings[-400:] for c in cands],
+        "doc": list(docs) if docs is not None else [0] * len(cands),
+        "group": [c.group for c in cands],
     })
 
 
@@ -199,17 +207,49 @@ def _first_words(text: str) -> list[str]:
     return ["^" + " ".join(words[:k]) for k in (1, 2, 3) if len(words) >= k]
 
 
-class TaskDetector(ClassifierMixin, BaseEstimator):
-    """Is this candidate sentence a task? Logistic regression over words, opening words, structure and context.
+def neighbour_features(X, p: np.ndarray) -> np.ndarray:
+    """For each candidate, from the first stage's probabilities ``p``: its own, the previous and next
+    candidate's in the document, and the mean, min and max over the candidates of its list (same
+    ``group``) — a list of tasks is tasks throughout, a list of criteria is not."""
+    docs, groups = X["doc"].to_numpy(), X["group"].to_numpy()
+    n = len(p)
+    prev = np.r_[0.5, p[:-1]]
+    nxt = np.r_[p[1:], 0.5]
+    same_prev = np.r_[False, docs[1:] == docs[:-1]]
+    same_next = np.r_[docs[:-1] == docs[1:], False]
+    prev = np.where(same_prev, prev, 0.5)
+    nxt = np.where(same_next, nxt, 0.5)
+    stats: dict = {}
+    for i in range(n):
+        stats.setdefault((docs[i], groups[i]), []).append(p[i])
+    agg = {k: (float(np.mean(v)), float(np.min(v)), float(np.max(v)), len(v)) for k, v in stats.items()}
+    g = np.array([agg[(docs[i], groups[i])] for i in range(n)]) if n else np.zeros((0, 4))
+    doc_mean = {}
+    for d in set(docs.tolist()):
+        doc_mean[d] = float(np.mean(p[docs == d]))
+    dm = np.array([doc_mean[d] for d in docs]) if n else np.zeros(0)
+    return np.column_stack([p, prev, nxt, g[:, 0], g[:, 1], g[:, 2], np.minimum(g[:, 3], 10) / 10, dm]) if n else \
+        np.zeros((0, 8))
 
-    ``X`` is a DataFrame from :func:`candidate_frame`; ``y`` holds 0/1 (or any two labels).
-    ``threshold`` is the probability of the positive class above which ``predict`` says task.
+
+class TaskDetector(ClassifierMixin, BaseEstimator):
+    """Is this candidate sentence a task? Two stages of logistic regression.
+
+    The first reads the candidate: its words and opening words, its structure (marker, zone, heading,
+    field line…), its parent item and lead-in, and (weighted half) the headings above it. The second
+    (``neighbours=True``) reads the first stage's probability of the candidate, of its neighbours and of
+    the other candidates of its list, fitted on out-of-fold first-stage probabilities (folds grouped by
+    document). ``X`` is a DataFrame from :func:`candidate_frame`; ``y`` holds 0/1. ``threshold``: the
+    probability of the positive class above which ``predict`` says task.
     """
 
-    def __init__(self, C: float = 2.0, threshold: float = 0.5, max_features: int = 40000):
+    def __init__(self, C: float = 2.0, threshold: float = 0.5, max_features: int = 40000, neighbours: bool = True,
+                 folds: int = 4):
         self.C = C
         self.threshold = threshold
         self.max_features = max_features
+        self.neighbours = neighbours
+        self.folds = folds
 
     def _pipeline(self) -> Pipeline:
         features = ColumnTransformer([
@@ -217,19 +257,40 @@ class TaskDetector(ClassifierMixin, BaseEstimator):
             ("start", TfidfVectorizer(analyzer=_first_words), "text"),
             ("structure", DictVectorizer(), "features"),
             ("context", TfidfVectorizer(max_features=5000, sublinear_tf=True), "context"),
-        ])
+            ("headings", TfidfVectorizer(max_features=5000, sublinear_tf=True), "headings"),
+        ], transformer_weights={"words": 1.0, "start": 1.0, "structure": 1.0, "context": 1.0, "headings": 0.5})
         return Pipeline([("features", features),
                          ("clf", LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced"))])
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         y = np.asarray(y)
-        self.pipeline_ = self._pipeline().fit(X, y)
+        sw = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        params = {} if sw is None else {"clf__sample_weight": sw}
+        self.pipeline_ = self._pipeline().fit(X, y, **params)
         self.classes_ = self.pipeline_.classes_
+        self.stack_ = None
+        docs = X["doc"].to_numpy() if "doc" in X.columns else np.zeros(len(X))
+        n_docs = len(set(docs.tolist()))
+        if self.neighbours and n_docs >= self.folds and len(self.classes_) == 2:
+            from sklearn.model_selection import GroupKFold
+
+            oof = np.zeros(len(X))
+            for tr, te in GroupKFold(n_splits=self.folds).split(X, y, groups=docs):
+                if len(set(y[tr].tolist())) < 2:
+                    oof[te] = float(np.mean(y[tr] == self.classes_[-1]))
+                    continue
+                fold_params = {} if sw is None else {"clf__sample_weight": sw[tr]}
+                oof[te] = self._pipeline().fit(X.iloc[tr], y[tr], **fold_params).predict_proba(X.iloc[te])[:, -1]
+            self.stack_ = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced").fit(
+                neighbour_features(X, oof), y, sample_weight=sw)
         return self
 
     def predict_proba(self, X):
         check_is_fitted(self, "pipeline_")
-        return self.pipeline_.predict_proba(X)
+        p = self.pipeline_.predict_proba(X)
+        if self.stack_ is None or len(X) == 0:
+            return p
+        return self.stack_.predict_proba(neighbour_features(X, p[:, -1]))
 
     def predict(self, X):
         proba = self.predict_proba(X)

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from .document import Line
+from .tables import ROW_SEP
 
 # --------------------------------------------------------------------------- line patterns
 
@@ -70,7 +71,6 @@ _COL_TASK = re.compile(r"nội dung|nhiệm vụ|tên (?:nhiệm vụ|đề án|
                        r"|chỉ tiêu", re.I)
 _COL_LEAD = re.compile(r"chủ trì|thực hiện|trách nhiệm|đơn vị|cơ quan", re.I)
 _COL_SUPPORT = re.compile(r"phối hợp", re.I)
-ROW_SEP = " | "
 
 
 def _is_caps(text: str, min_letters: int = 3) -> bool:
@@ -196,24 +196,38 @@ def _table_roles(header: list[str]) -> dict:
     return roles if "task" in roles else {}
 
 
+_INDEX_CELL = re.compile(r"^(?:\d{1,3}|[IVXLC]{1,6}|[a-zđ])[.)]?$")
+_INDEX_HEADER = re.compile(r"^(?:s?tt|số tt|số thứ tự)$", re.I)
+
+
 def _rows(lines: list[Line]) -> None:
-    """Task-table rows: the header row names the columns; each later row gets (task, lead, support) cells."""
+    """Task-table rows: the header row names the columns; each later row gets (task, lead, support) cells.
+
+    A row whose first cell is not a number under a "TT" header continues the numbered row above it (a
+    merged cell): its cells are read one column to the right. A caps line between rows (a section
+    title) keeps the table open."""
     roles: dict = {}
-    for ln in lines:
+    indexed = False
+    for i, ln in enumerate(lines):
         if ln.kind != "row":
-            roles = {}
+            nxt = lines[i + 1] if i + 1 < len(lines) else None
+            if not (nxt is not None and nxt.kind == "row" and (_is_caps(ln.text) or len(ln.text) < 120)):
+                roles = {}
             continue
         cells = [c.strip() for c in ln.text.split(ROW_SEP)]
         r = _table_roles(cells)
         if r and all(len(c) < 80 for c in cells):
             roles = r
+            indexed = bool(_INDEX_HEADER.match(cells[0]))
             ln.heading = True
             continue
         if not roles:
             continue
+        if indexed and not _INDEX_CELL.match(cells[0]):
+            cells = [""] + cells
         task, lead, support = (cells[roles[k]] if k in roles and roles[k] < len(cells) else ""
                                for k in ("task", "lead", "support"))
-        if _is_caps(task) and not lead:
+        if (_is_caps(task) and not lead) or not task:
             ln.heading = True              # a section row: "II | TRIỂN KHAI ĐỒNG BỘ …"
             continue
         ln.cells = (task, lead, support)

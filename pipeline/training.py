@@ -218,6 +218,13 @@ def mention_roles(tasks: Sequence[Task], golds: Sequence[GoldTask], docs: Sequen
 
 # --------------------------------------------------------------------------- fitting
 
+def weights(prepared: Sequence[Prepared], real_weight: float) -> np.ndarray | None:
+    """Sample weights: ``real_weight`` for a real document's samples, 1 for a written one's (None: all 1)."""
+    if real_weight == 1.0:
+        return None
+    return np.array([real_weight if p.example.origin == "real" else 1.0 for p in prepared])
+
+
 def fit_prepared(nlp: Pipeline, prepared: Sequence[Prepared], labelset: dict | None = None) -> Pipeline:
     """Fit every learned component of ``nlp`` (in place) on prepared examples; returns ``nlp``."""
     from .features import task_frame
@@ -227,8 +234,10 @@ def fit_prepared(nlp: Pipeline, prepared: Sequence[Prepared], labelset: dict | N
     if nlp.has_pipe("detector"):
         det = nlp.get_pipe("detector")
         cands = [c for p in prepared for c in p.doc.candidates]
+        docs = [i for i, p in enumerate(prepared) for _ in p.doc.candidates]
         y = np.array([lab for p in prepared for lab in p.cand_labels])
-        det.models["detector"] = det.new_models()["detector"].fit(candidate_frame(cands), y) \
+        w = weights([p for p in prepared for _ in p.doc.candidates], det.settings.get("real_weight", 1.0))
+        det.models["detector"] = det.new_models()["detector"].fit(candidate_frame(cands, docs), y, sample_weight=w) \
             if len(set(y.tolist())) > 1 else None
     tasks = [t for p in prepared for t in p.tasks]
     golds = [g for p in prepared for g in p.golds]
