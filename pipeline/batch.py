@@ -25,6 +25,7 @@ from typing import Callable, Iterator
 from . import __version__, reading
 from .document import Document
 from .errors import InputError
+from .labels import LabelInfo
 from .output import Writers, atomic_write, write_report
 
 CHUNK = 8   # documents per worker call: amortises inter-process overhead
@@ -203,10 +204,11 @@ def run(model, in_dir: str | Path, out_dir: str | Path, workers: int = 1, schedu
             d["doc_id"], d["source"] = it.doc_id, it.source
             yield d
 
-    counts = Writers(out_dir).write(docs())
+    info = LabelInfo.for_model(model)
+    counts = Writers(out_dir, info).write(docs())
     result.documents, result.tasks, result.errors = counts.get("documents", 0), counts.get("tasks", 0), counts.get("errors", 0)
     if report:
-        write_report(out_dir / "tasks.jsonl", out_dir / "report.html")
+        write_report(out_dir / "tasks.jsonl", out_dir / "report.html", info=info)
     return result
 
 
