@@ -106,11 +106,55 @@ def cmd_corpus(args) -> int:
                 for p in corpus.check_document(corpus.read_source(f), labelset)]
     n_real, real_problems = realdocs.check(args.corpus, args.real_dir)
     problems += real_problems
+    from .review import check_reviewed
+
+    n_rev, rev_problems = check_reviewed(args.corpus)
+    problems += rev_problems
     if problems:
         print("\n".join(problems))
         return EXIT_FILE_ERRORS
-    print(f"ok ({n_real} real-document records checked)" if n_real else "ok")
+    checked = [f"{n_real} real-document records" if n_real else "", f"{n_rev} reviewed records" if n_rev else ""]
+    checked = [c for c in checked if c]
+    print(f"ok ({' and '.join(checked)} checked)" if checked else "ok")
     return EXIT_OK
+
+
+def cmd_compare(args) -> int:
+    from .compare import compare
+    from .labels import LabelInfo
+
+    info = LabelInfo.for_model(args.model) if args.model else LabelInfo.default()
+    res = compare(args.output_dir, threshold=args.threshold, info=info)
+    print(f"{res.documents} documents, {res.tasks} tasks: {res.issuer_rows} issuer × agency × theme rows, "
+          f"{res.pairs} similar task pairs in {res.links} document pairs -> {res.out_dir} "
+          "(compare_issuers.csv, compare_tasks.csv, report.html)")
+    return EXIT_OK
+
+
+def cmd_review(args) -> int:
+    from .labels import LabelInfo
+
+    info = LabelInfo.for_model(args.model) if args.model else LabelInfo.default()
+    if args.action == "export":
+        from .review import export
+
+        res = export(args.path, args.output, input_dir=args.input, uncertain=args.uncertain,
+                     documents=args.document, info=info)
+        for doc_id, why in res.skipped:
+            print(f"skipped {doc_id}: {why}", file=sys.stderr)
+        print(f"{res.tasks} tasks of {res.documents} documents -> {res.out_dir} (tasks.json and label_config.xml "
+              "for Label Studio, review.csv for a spreadsheet)")
+        return EXIT_FILE_ERRORS if res.skipped else EXIT_OK
+    from .corpus import load_labelset
+    from .review import import_review
+
+    labelset = load_labelset(args.corpus) if args.corpus else None
+    res = import_review(args.path, args.output, review_dir=args.source, labelset=labelset)
+    for p in res.problems:
+        print(p, file=sys.stderr)
+    print(f"{res.reviewed} tasks corrected or confirmed, {res.dropped} marked not a task, in {res.documents} "
+          f"documents -> {res.path}")
+    return EXIT_FILE_ERRORS if res.problems else EXIT_OK
 
 
 def _load_code(path: str | None) -> None:
@@ -187,6 +231,34 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true", help="print every figure as JSON")
     e.add_argument("-q", "--quiet", action="store_true")
     e.set_defaults(func=cmd_evaluate)
+
+    cp = sub.add_parser("compare", help="across the documents of an output folder: issuers × agencies × themes, "
+                        "and tasks taken up by other documents (CSV and report)")
+    cp.add_argument("output_dir", help="output folder of `vanban annotate` (holds tasks.jsonl)")
+    cp.add_argument("--threshold", type=float, default=0.5, help="cosine similarity for two tasks to match "
+                    "(default 0.5)")
+    cp.add_argument("-m", "--model", default=None, help="model directory whose label names to show")
+    cp.set_defaults(func=cmd_compare)
+
+    r = sub.add_parser("review", help="export uncertain tasks for review (Label Studio or CSV); import the "
+                       "corrections as corpus labels")
+    r.add_argument("action", choices=["export", "import"])
+    r.add_argument("path", help="export: output folder of `vanban annotate`; import: a Label Studio JSON export "
+                   "or the edited review.csv")
+    r.add_argument("-o", "--output", required=True, help="export: the review folder to write; import: the "
+                   "corpus's reviewed folder (e.g. corpus/reviewed)")
+    r.add_argument("--input", default=None, help="export: the folder that was annotated (default: sources "
+                   "relative to the current folder)")
+    r.add_argument("--uncertain", type=int, default=50, help="export: how many of the least certain tasks "
+                   "(default 50)")
+    r.add_argument("--document", action="append", default=None, metavar="DOC_ID",
+                   help="export: also every task of this document (repeatable)")
+    r.add_argument("--from", dest="source", default=None, help="import: the folder `review export` wrote "
+                   "(default: the export file's folder)")
+    r.add_argument("--corpus", default=None, help="import: corpus folder whose labelset.json the labels must "
+                   "follow (default: the built-in label names)")
+    r.add_argument("-m", "--model", default=None, help="model directory whose label names to use")
+    r.set_defaults(func=cmd_review)
 
     c = sub.add_parser("corpus", help="build labels.jsonl from src/, or check src/ and the real labels")
     c.add_argument("action", choices=["build", "check"])
