@@ -11,7 +11,7 @@ A file given by name (``vanban annotate README.md``) is always annotated. Everyt
 and counted by kind, so the summary can say "skipped 1 README.md, 3 .docx".
 
 >>> is_ignored(Path("docs/README.md"), Path("docs")), is_ignored(Path("docs/.git/x.txt"), Path("docs"))
-('the folder\\'s own README, not a document', 'hidden file or folder')
+("the folder's own README, not a document", 'hidden file or folder')
 >>> is_ignored(Path("docs/077.txt"), Path("docs")) is None
 True
 """
@@ -58,7 +58,12 @@ def drop_ignored(files: list[Path], root: str | Path) -> tuple[list[Path], list[
 
 @dataclass
 class Survey:
-    """What an input folder holds: documents to annotate, ignored documents, and other files by kind."""
+    """What an input folder holds: documents to annotate, ignored documents, and other files by kind.
+
+    >>> Survey([], [(Path("d/README.md"), "the folder's own README, not a document"),
+    ...             (Path("d/.git/x.txt"), "hidden file or folder")], Counter({".docx": 2})).skipped_summary()
+    '1 README.md, 1 hidden, 2 .docx'
+    """
 
     documents: list = field(default_factory=list)
     ignored: list = field(default_factory=list)        # (path, why)
@@ -66,9 +71,11 @@ class Survey:
 
     def skipped_summary(self) -> str:
         """'1 README.md, 2 .docx, 1 .pdf' (empty when nothing was skipped)."""
-        parts = [f"1 {p.name}" for p, _ in self.ignored[:3]]
-        if len(self.ignored) > 3:
-            parts = [f"{len(self.ignored)} README, LICENSE or hidden files"]
+        paperwork = sorted(p.name for p, why in self.ignored if why != "hidden file or folder")
+        hidden = len(self.ignored) - len(paperwork)
+        parts = [f"1 {n}" for n in paperwork] if len(paperwork) <= 3 else [f"{len(paperwork)} README, LICENSE… files"]
+        if hidden:
+            parts.append(f"{hidden} hidden")
         parts += [f"{n} {kind}" for kind, n in sorted(self.other.items(), key=lambda kv: (-kv[1], kv[0]))]
         return ", ".join(parts)
 

@@ -77,6 +77,8 @@ def _header_end(lines: list[str]) -> int:
     for i, ln in enumerate(lines[:20]):
         if i < 2 and any(_NUMBER_LINE.match(x) or (x.isupper() and len(x.split()) <= 8) for x in lines[i + 1:i + 4]):
             continue                             # a web page's title line above the letterhead
+        if _SIGN_ROLE.match(ln) or re.match(r"^nơi nhận", ln, re.I):
+            return i
         if _NUMBER_LINE.match(ln) or _DATE_LINE.match(ln) or re.match(r"^(?:V/v\b|độc lập\b|cộng hòa\b)", ln, re.I) \
                 or (ln.isupper() and not _BODY_START.match(ln)):
             after_title = ln.lower() in _TYPES or (after_title and ln.isupper())
