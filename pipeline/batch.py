@@ -33,6 +33,10 @@ CHUNK = 8   # documents per worker call: amortises inter-process overhead
 
 @dataclass
 class BatchResult:
+    """What a batch did: documents written, tasks, files with errors, how many were annotated or read from
+    the cache, entries skipped while walking the folder (``skipped``) and files that are not documents
+    (``ignored``: README, LICENSE, hidden files), each as (path, why)."""
+
     documents: int = 0
     tasks: int = 0
     errors: int = 0
