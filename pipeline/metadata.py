@@ -280,7 +280,8 @@ def _letterhead_issuer(lines: list[str], sign_body: str | None) -> str | None:
         if not t.isupper() or t.lower() in _TYPES or _NOT_LETTERHEAD.match(t):
             break                     # the letterhead ends at the number, the date or the title
         if head and (len(t.split()) == 1 or len(head[-1].split()) == 1 or head[-1].endswith((",", " VÀ", " THỂ"))
-                     or re.match(r"^(?:VÀ|VỀ|CỦA|THAO)\b", t) or head[-1] in ("THỦ TƯỚNG", "VĂN PHÒNG")):
+                     or re.match(r"^(?:VÀ|VỀ|CỦA|THAO|NHÂN DÂN|DÂN)\b", t) or head[-1] in ("THỦ TƯỚNG", "VĂN PHÒNG")
+                     or head[-1].endswith(("ỦY BAN", "ỦY BAN NHÂN"))):
             head[-1] += " " + t          # "THỦ TƯỚNG CHÍNH" / "PHỦ", "BAN" / "CHẤP HÀNH TRUNG ƯƠNG"
         else:
             head.append(t)
@@ -292,9 +293,12 @@ def _letterhead_issuer(lines: list[str], sign_body: str | None) -> str | None:
     if len(head) >= 2 and re.match(rf"^{_LEVEL}\b", head[-1].lower()) and not _PARTY_UNIT.match(head[-1].lower()):
         head = head[:-2] + [head[-2] + " " + head[-1]]      # "ỦY BAN NHÂN DÂN" / "TỈNH ĐẮK LẮK"
     unit = head[-1]
+    chair = ""
+    if unit.startswith("CHỦ TỊCH "):                  # "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH …": the chair decides
+        chair, unit = "Chủ tịch ", unit[len("CHỦ TỊCH "):]
     gm = _GOV_HEAD.match(unit)
     if gm:
-        return "Ủy ban nhân dân " + _gov_place(gm.group(1)) if gm.group(1) else None
+        return chair + "Ủy ban nhân dân " + _gov_place(gm.group(1)) if gm.group(1) else None
     issuer = _cased_unit(unit)
     if len(head) >= 2 and re.match(r"^ban (?:thường trực|thường vụ|đại diện|chấp hành)$", issuer.lower()):
         issuer = "Ban " + " ".join(issuer.split()[1:]).capitalize()      # "Ban Thường trực", "Ban Đại diện"

@@ -240,3 +240,14 @@ def test_metadata_annex_reference_names_a_document_whose_header_was_lost():
 def test_metadata_number_wrapped_after_so_and_date_without_space():
     m = extract("ỦY BAN NHÂN DÂN\nTHÀNH PHỐ AN BÌNH\nSố:\n264/QĐ-UBND\nAn Bình, ngày 18 tháng 11năm 2025\nQUYẾT ĐỊNH")
     assert (m["number"], m["date"]) == ("264/QĐ-UBND", "2025-11-18")
+
+
+@pytest.mark.parametrize("head,issuer", [
+    ("CHỦ TỊCH ỦY BAN\nNHÂN DÂN\nTỈNH AN BÌNH\nSố: 5/QĐ-UBND", "Chủ tịch Ủy ban nhân dân tỉnh An Bình"),
+    ("ỦY BAN NHÂN\nDÂN\nTHÀNH PHỐ ĐÀ NẴNG\nSố: 5/QĐ-UBND", "Ủy ban nhân dân thành phố Đà Nẵng"),
+    ("BỘ VĂN HÓA, THỂ\nTHAO\nVÀ DU LỊCH\nSố: 5/QĐ-BVHTTDL", "Bộ Văn hóa, Thể thao và Du lịch"),
+    ("NGHỊ QUYẾT\nVề việc sắp xếp đơn vị hành chính\nỦY BAN THƯỜNG VỤ QUỐC HỘI\nCăn cứ Hiến pháp;",
+     "Ủy ban Thường vụ Quốc hội"),
+], ids=["chair-wrapped", "gov-wrapped", "ministry-wrapped", "enacting-authority"])
+def test_metadata_issuer_from_wrapped_letterheads_and_enacting_line(head, issuer):
+    assert extract(head)["issuer"] == issuer
