@@ -235,3 +235,23 @@ def test_review_export_refuses_a_changed_file(tmp_path, annotated, capsys):
     assert main(["review", "export", str(out), "-o", str(tmp_path / "r"), "--input", str(inp),
                  "--document", "a"]) == EXIT_FILE_ERRORS
     assert "changed since it was annotated" in capsys.readouterr().err
+
+
+def test_review_vanban_train_trains_on_the_reviewed_documents(tmp_path, annotated, capsys):
+    inp, out, _ = annotated
+    review = tmp_path / "review"
+    main(["review", "export", str(out), "-o", str(review), "--input", str(inp), "--uncertain", "3"])
+    tasks = json.loads((review / "tasks.json").read_text("utf-8"))
+    export = _ls_export(tasks, {"a#1": {"is_task": ["yes"], "lead": ["mttq_doan_the"], "themes": ["hien_mau"],
+                                        "source": ["text"]}})
+    (review / "export.json").write_text(json.dumps(export), "utf-8")
+    corpus = _corpus(tmp_path)
+    for name in ("g2_02.txt", "g3_01.txt"):
+        shutil.copy(ROOT / "corpus" / "src" / name, corpus / "src")
+    assert main(["review", "import", str(review / "export.json"), "-o", str(corpus / "reviewed")]) == EXIT_OK
+    capsys.readouterr()
+    assert main(["train", str(corpus), "-o", str(tmp_path / "model"), "--no-real", "-q"]) == EXIT_OK
+    meta = json.loads((tmp_path / "model" / "meta.json").read_text("utf-8"))
+    assert meta["corpus"]["documents"] == 4                      # three written documents and the reviewed one
+    written = sum(len(json.loads(x)["tasks"]) for x in (corpus / "labels.jsonl").read_text("utf-8").splitlines())
+    assert meta["corpus"]["tasks"] == written + 4                 # a.txt: its 4 tasks, a#1 as the reviewer set it
