@@ -244,6 +244,16 @@ def test_report_compare_view_shows_tasks_taken_up_side_by_side(report, page):
     data = json.loads((out / "compare.json").read_text("utf-8"))
     link = next(x for x in data["links"] if x["source"] == "kl44")
     assert link["target"] == "kh178" and link["cites"] and len(link["matches"]) == 2
+    import pandas as pd
+
+    pairs = pd.read_csv(out / "compare_tasks.csv", encoding="utf-8-sig")
+    taken = pairs[(pairs["source_doc"] == "kl44") & (pairs["target_doc"] == "kh178")]
+    assert len(taken) == 2 and taken["target_cites_source"].all() and (taken["similarity"] >= 0.5).all()
+    assert taken["source_text"].str.startswith("Kiện toàn").any() and taken["target_text"].str.contains("trong tỉnh").all()
+    issuers = pd.read_csv(out / "compare_issuers.csv", encoding="utf-8-sig")
+    row = issuers[(issuers["issuer"] == "Ban Bí thư") & (issuers["agency_id"] == "cap_uy")]
+    assert row[["agency", "theme", "tasks", "documents"]].values.tolist() == [["Cấp ủy, tổ chức đảng", "Kiện toàn tổ chức",
+                                                                               2, 1]]
     with nullcontext(page) as d:
         _open(d, out / "report.html", "#/compare")
         first = d.find_element("css selector", "#links details")
