@@ -22,9 +22,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import __version__, reading
+from . import __version__, inventory, reading
 from .document import Document
 from .errors import InputError
+from .labels import LabelInfo
 from .output import Writers, atomic_write, write_report
 
 CHUNK = 8   # documents per worker call: amortises inter-process overhead
@@ -32,6 +33,10 @@ CHUNK = 8   # documents per worker call: amortises inter-process overhead
 
 @dataclass
 class BatchResult:
+    """What a batch did: documents written, tasks, files with errors, how many were annotated or read from
+    the cache, entries skipped while walking the folder (``skipped``) and files that are not documents
+    (``ignored``: README, LICENSE, hidden files), each as (path, why)."""
+
     documents: int = 0
     tasks: int = 0
     errors: int = 0
@@ -39,6 +44,7 @@ class BatchResult:
     annotated: int = 0
     skipped: list = field(default_factory=list)
     out_dir: str = ""
+    ignored: list = field(default_factory=list)     # (path, why): README, LICENSE, hidden files (pipeline.inventory)
 
     @property
     def ok(self) -> bool:
@@ -141,15 +147,19 @@ def _chunks(items: list[_Item], size: int) -> Iterator[list[tuple[str, str, str,
 
 
 def run(model, in_dir: str | Path, out_dir: str | Path, workers: int = 1, scheduler: str | None = None,
-        quiet: bool = False, progress: Callable | None = None, report: bool = True) -> BatchResult:
+        quiet: bool = True, progress: Callable | None = None, report: bool = True) -> BatchResult:
     """Annotate every .txt/.md below ``in_dir``; write tasks.jsonl, tasks.csv and report.html to ``out_dir``.
 
     ``model`` is a loaded :class:`~pipeline.language.Pipeline` or a model directory; from a directory
     the model is loaded only by the processes that annotate (none when everything is cached).
+    No progress bar unless asked: ``quiet=False`` shows one (tqdm, on stderr); ``progress`` is called with
+    the number of documents finished instead. Files below ``in_dir`` that are not documents are left out
+    by the rule of :mod:`pipeline.inventory` (listed in ``BatchResult.ignored``).
     """
     source = _ModelSource(model)
     in_dir, out_dir = Path(in_dir), Path(out_dir)
     files, skipped = reading.find_documents(in_dir)
+    files, ignored = inventory.drop_ignored(files, in_dir)      # README, LICENSE, hidden files: not documents
     out_dir.mkdir(parents=True, exist_ok=True)
     cache = out_dir / ".cache"
     version = f"{source.version}:{__version__}"
@@ -175,7 +185,8 @@ def run(model, in_dir: str | Path, out_dir: str | Path, workers: int = 1, schedu
             it.error = f"cannot read the file: {e.strerror or e}"
         items.append(it)
 
-    result = BatchResult(skipped=[(str(p), why) for p, why in skipped], out_dir=str(out_dir))
+    result = BatchResult(skipped=[(str(p), why) for p, why in skipped], out_dir=str(out_dir),
+                         ignored=[(str(p), why) for p, why in ignored])
     todo, seen_keys = [], set()
     for it in items:
         if not it.error and it.key not in seen_keys and not _cache_path(cache, _ck(it)).exists():
@@ -203,10 +214,11 @@ def run(model, in_dir: str | Path, out_dir: str | Path, workers: int = 1, schedu
             d["doc_id"], d["source"] = it.doc_id, it.source
             yield d
 
-    counts = Writers(out_dir).write(docs())
+    info = LabelInfo.for_model(model)
+    counts = Writers(out_dir, info).write(docs())
     result.documents, result.tasks, result.errors = counts.get("documents", 0), counts.get("tasks", 0), counts.get("errors", 0)
     if report:
-        write_report(out_dir / "tasks.jsonl", out_dir / "report.html")
+        write_report(out_dir / "tasks.jsonl", out_dir / "report.html", info=info)
     return result
 
 

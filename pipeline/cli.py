@@ -10,27 +10,53 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from .errors import VanbanError
+from .usage import UsageError
 
 EXIT_OK, EXIT_FILE_ERRORS, EXIT_ERROR = 0, 1, 2
 
 
 def cmd_annotate(args) -> int:
     from .batch import run
+    from .inventory import survey
     from .model import default_model_dir
+    from .usage import check_model_dir, check_output_dir
 
+    found = survey(_existing_input(args.input))
+    if not found.documents:
+        from .reading import SUFFIXES
+
+        kinds = "/".join(SUFFIXES)
+        skipped = found.skipped_summary()
+        raise UsageError(f"no document to annotate in {args.input}: this version reads {kinds} files"
+                         + (f"; skipped {skipped}" if skipped else " and the folder has none") + ".")
+    check_output_dir(args.output)
+    model = args.model or default_model_dir()
+    check_model_dir(model)
     # the model directory, not a loaded model: only processes that annotate load it
-    res = run(args.model or default_model_dir(), args.input, args.output, workers=args.workers,
-              scheduler=args.scheduler, quiet=args.quiet)
+    res = run(model, args.input, args.output, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet)
     if not args.quiet:
         print(f"{res.documents} documents, {res.tasks} tasks, {res.errors} with errors "
               f"({res.annotated} annotated, {res.cached} from cache) -> {res.out_dir}")
+        skipped = found.skipped_summary()
+        if skipped or res.skipped:
+            n = found.skipped + len(res.skipped)
+            print(f"skipped {n} file{'s' if n != 1 else ''}: "
+                  + ", ".join(x for x in (skipped, f"{len(res.skipped)} unreachable (links, folders)"
+                                          if res.skipped else "") if x), file=sys.stderr)
         for path, why in res.skipped:
             print(f"skipped {path}: {why}", file=sys.stderr)
     return EXIT_FILE_ERRORS if res.errors else EXIT_OK
+
+
+def _existing_input(path: str) -> str:
+    if not Path(path).exists():
+        raise UsageError(f"Input folder {path} does not exist.")
+    return path
 
 
 def cmd_train(args) -> int:
@@ -80,11 +106,55 @@ def cmd_corpus(args) -> int:
                 for p in corpus.check_document(corpus.read_source(f), labelset)]
     n_real, real_problems = realdocs.check(args.corpus, args.real_dir)
     problems += real_problems
+    from .review import check_reviewed
+
+    n_rev, rev_problems = check_reviewed(args.corpus)
+    problems += rev_problems
     if problems:
         print("\n".join(problems))
         return EXIT_FILE_ERRORS
-    print(f"ok ({n_real} real-document records checked)" if n_real else "ok")
+    checked = [f"{n_real} real-document records" if n_real else "", f"{n_rev} reviewed records" if n_rev else ""]
+    checked = [c for c in checked if c]
+    print(f"ok ({' and '.join(checked)} checked)" if checked else "ok")
     return EXIT_OK
+
+
+def cmd_compare(args) -> int:
+    from .compare import compare
+    from .labels import LabelInfo
+
+    info = LabelInfo.for_model(args.model) if args.model else LabelInfo.default()
+    res = compare(args.output_dir, threshold=args.threshold, info=info)
+    print(f"{res.documents} documents, {res.tasks} tasks: {res.issuer_rows} issuer × agency × theme rows, "
+          f"{res.pairs} similar task pairs in {res.links} document pairs -> {res.out_dir} "
+          "(compare_issuers.csv, compare_tasks.csv, report.html)")
+    return EXIT_OK
+
+
+def cmd_review(args) -> int:
+    from .labels import LabelInfo
+
+    info = LabelInfo.for_model(args.model) if args.model else LabelInfo.default()
+    if args.action == "export":
+        from .review import export
+
+        res = export(args.path, args.output, input_dir=args.input, uncertain=args.uncertain,
+                     documents=args.document, info=info)
+        for doc_id, why in res.skipped:
+            print(f"skipped {doc_id}: {why}", file=sys.stderr)
+        print(f"{res.tasks} tasks of {res.documents} documents -> {res.out_dir} (tasks.json and label_config.xml "
+              "for Label Studio, review.csv for a spreadsheet)")
+        return EXIT_FILE_ERRORS if res.skipped else EXIT_OK
+    from .corpus import load_labelset
+    from .review import import_review
+
+    labelset = load_labelset(args.corpus) if args.corpus else None
+    res = import_review(args.path, args.output, review_dir=args.source, labelset=labelset)
+    for p in res.problems:
+        print(p, file=sys.stderr)
+    print(f"{res.reviewed} tasks corrected or confirmed, {res.dropped} marked not a task, in {res.documents} "
+          f"documents -> {res.path}")
+    return EXIT_FILE_ERRORS if res.problems else EXIT_OK
 
 
 def _load_code(path: str | None) -> None:
@@ -103,16 +173,36 @@ def _load_code(path: str | None) -> None:
     spec.loader.exec_module(module)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit status 2), not the usage block."""
+
+    def error(self, message: str):
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _workers(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of processes, 1 or more. Got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more (1 = no extra process). Got {n}")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="vanban", description="Tasks, agencies and themes from Vietnamese "
-                                "administrative documents.")
-    sub = p.add_subparsers(dest="command", required=True)
+    from . import __version__
+
+    p = _Parser(prog="vanban", description="Tasks, agencies and themes from Vietnamese administrative documents.")
+    p.add_argument("--version", action="version", version=f"vanban {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     a = sub.add_parser("annotate", help="annotate a folder of .txt/.md documents")
-    a.add_argument("input", help="folder (searched recursively) or a single file")
+    a.add_argument("input", help="folder (searched recursively; README, LICENSE and hidden files are not "
+                   "documents) or a single file")
     a.add_argument("-o", "--output", required=True, help="output folder: tasks.jsonl, tasks.csv, report.html")
     a.add_argument("-m", "--model", default=None, help="model directory (default: models/default or $VANBAN_MODEL)")
-    a.add_argument("-w", "--workers", type=int, default=1, help="worker processes (default 1)")
+    a.add_argument("-w", "--workers", type=_workers, default=1, help="worker processes (default 1)")
     a.add_argument("--scheduler", default=None, help="address of a Dask scheduler, e.g. tcp://10.0.0.5:8786")
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     a.set_defaults(func=cmd_annotate)
@@ -142,6 +232,34 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("-q", "--quiet", action="store_true")
     e.set_defaults(func=cmd_evaluate)
 
+    cp = sub.add_parser("compare", help="across the documents of an output folder: issuers × agencies × themes, "
+                        "and tasks taken up by other documents (CSV and report)")
+    cp.add_argument("output_dir", help="output folder of `vanban annotate` (holds tasks.jsonl)")
+    cp.add_argument("--threshold", type=float, default=0.5, help="cosine similarity for two tasks to match "
+                    "(default 0.5)")
+    cp.add_argument("-m", "--model", default=None, help="model directory whose label names to show")
+    cp.set_defaults(func=cmd_compare)
+
+    r = sub.add_parser("review", help="export uncertain tasks for review (Label Studio or CSV); import the "
+                       "corrections as corpus labels")
+    r.add_argument("action", choices=["export", "import"])
+    r.add_argument("path", help="export: output folder of `vanban annotate`; import: a Label Studio JSON export "
+                   "or the edited review.csv")
+    r.add_argument("-o", "--output", required=True, help="export: the review folder to write; import: the "
+                   "corpus's reviewed folder (e.g. corpus/reviewed)")
+    r.add_argument("--input", default=None, help="export: the folder that was annotated (default: sources "
+                   "relative to the current folder)")
+    r.add_argument("--uncertain", type=int, default=50, help="export: how many of the least certain tasks "
+                   "(default 50)")
+    r.add_argument("--document", action="append", default=None, metavar="DOC_ID",
+                   help="export: also every task of this document (repeatable)")
+    r.add_argument("--from", dest="source", default=None, help="import: the folder `review export` wrote "
+                   "(default: the export file's folder)")
+    r.add_argument("--corpus", default=None, help="import: corpus folder whose labelset.json the labels must "
+                   "follow (default: the built-in label names)")
+    r.add_argument("-m", "--model", default=None, help="model directory whose label names to use")
+    r.set_defaults(func=cmd_review)
+
     c = sub.add_parser("corpus", help="build labels.jsonl from src/, or check src/ and the real labels")
     c.add_argument("action", choices=["build", "check"])
     c.add_argument("corpus")
@@ -151,15 +269,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as e:               # --help, --version (0) and usage errors (2), already printed
+        return e.code if isinstance(e.code, int) else EXIT_ERROR
     try:
         return args.func(args)
     except VanbanError as e:
         print(f"vanban: error: {e}", file=sys.stderr)
         return EXIT_ERROR
+    except OSError as e:                  # a folder that cannot be written, a disk that is full…
+        where = f" {e.filename}" if getattr(e, "filename", None) else ""
+        print(f"vanban: error:{where}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("vanban: interrupted; finished documents are cached, run again to resume", file=sys.stderr)
         return 130
+    except Exception as e:                # a bug: one line unless asked for the traceback
+        if os.environ.get("VANBAN_DEBUG"):
+            raise
+        print(f"vanban: internal error: {type(e).__name__}: {_one_line(e)} (set VANBAN_DEBUG=1 for the traceback)",
+              file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _one_line(e: BaseException) -> str:
+    text = str(e)
+    if "\n" not in text:
+        return text
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return f"{lines[0]} (and {len(lines) - 1} more lines)" if len(lines) > 1 else lines[0]
 
 
 if __name__ == "__main__":

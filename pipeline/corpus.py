@@ -47,7 +47,10 @@ def load_labelset(corpus_dir: str | Path) -> dict:
         raise CorpusError(f"No labelset.json in {corpus_dir}. A corpus folder needs one: "
                           "see corpus/FORMAT.md.")
     data = json.loads(path.read_text(encoding="utf-8"))
-    return {"agencies": dict(data["agencies"]), "themes": dict(data["themes"])}
+    out = {"agencies": dict(data["agencies"]), "themes": dict(data["themes"])}
+    if isinstance(data.get("names"), dict):      # Vietnamese display names (pipeline.labels), carried by the model
+        out["names"] = data["names"]
+    return out
 
 
 def _parse_meta(line: str) -> dict:

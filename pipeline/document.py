@@ -76,6 +76,7 @@ class TaskContext:
     issuer: str = ""            # the issuing body
 
     def to_dict(self) -> dict:
+        """Every field as a plain dict."""
         return asdict(self)
 
     @classmethod
@@ -99,6 +100,14 @@ class Candidate:
 
 @dataclass
 class AgencyLabel:
+    """An agency that must act on a task.
+
+    ``id`` is a label of the label set (``cap_uy``, ``so_ban_nganh``…), ``name`` the actor's words as written
+    (or, when inherited, those of the actor it comes from), ``role`` "lead" (chủ trì) or "support" (phối hợp),
+    ``explicit`` False when the sentence names no actor and the agency is inherited, ``source`` where it comes
+    from (:data:`pipeline.labels.SOURCES`), ``score`` the model's confidence.
+    """
+
     id: str
     name: str
     role: str            # "lead" or "support"
@@ -109,12 +118,22 @@ class AgencyLabel:
 
 @dataclass
 class ThemeLabel:
+    """A theme of a task: a label of the label set (``hien_mau``…) and the model's confidence."""
+
     id: str
     score: float
 
 
 @dataclass
 class Task:
+    """One instruction of a document: who must do what.
+
+    ``start``/``end`` are offsets into the document's clean text (``text == clean_text[start:end]``),
+    ``section`` its place in the numbering ("IV.5"), ``words`` its word-segmented text, ``agencies`` and
+    ``themes`` its labels, ``score`` the confidence that the span is a task. ``to_dict()`` gives the
+    output contract's form.
+    """
+
     id: int
     text: str
     start: int
@@ -128,6 +147,7 @@ class Task:
     mentions: dict = field(default_factory=dict, repr=False)   # field -> agency mentions (the mentions component)
 
     def to_dict(self) -> dict:
+        """The task as the output contract writes it (scores rounded to 4 decimals)."""
         return {"id": self.id, "text": self.text, "start": self.start, "end": self.end,
                 "section": self.section, "words": self.words, "score": round(self.score, 4),
                 "agencies": [_rounded(asdict(a)) for a in self.agencies],
@@ -140,6 +160,13 @@ def _rounded(d: dict) -> dict:
 
 @dataclass
 class Document:
+    """A document through the pipeline: raw text in; clean text, metadata and tasks out.
+
+    ``meta`` holds number, type, issuer, place, date (ISO) and signer (None where absent); ``tasks`` the
+    :class:`Task` list; ``errors`` why a file could not be annotated. ``to_dict()`` is the line of
+    ``tasks.jsonl`` (the output contract); ``raw_span`` maps clean offsets back to the raw text.
+    """
+
     doc_id: str
     raw_text: str = ""
     source: str = ""

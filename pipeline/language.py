@@ -138,6 +138,7 @@ class Pipeline:
         return comp
 
     def remove_pipe(self, name: str):
+        """Take the component ``name`` out of the pipeline and return it."""
         self._check_name(name)
         i = self.pipe_names.index(name)
         _, comp = self._components.pop(i)
@@ -160,9 +161,11 @@ class Pipeline:
         return list(self._components)
 
     def get_pipe(self, name: str):
+        """The component ``name`` (ConfigError when there is none)."""
         return dict(self._components)[self._check_name(name)]
 
     def has_pipe(self, name: str) -> bool:
+        """Whether the pipeline has a component ``name``."""
         return name in self.pipe_names
 
     @property
@@ -188,6 +191,7 @@ class Pipeline:
 
     # -- running
     def make_doc(self, text: str, doc_id: str = "doc", source: str = "", sha256: str = "") -> Document:
+        """A :class:`~pipeline.document.Document` of raw ``text``, before any component ran."""
         return Document(doc_id=doc_id, raw_text=text, source=source, sha256=sha256)
 
     def __call__(self, text: str | Document, doc_id: str = "doc", source: str = "", sha256: str = "",
@@ -203,6 +207,7 @@ class Pipeline:
         return doc
 
     def pipe(self, texts: Iterable[str | Document], until: str | None = None) -> Iterator[Document]:
+        """Annotate texts (or Documents) one after the other, lazily."""
         for t in texts:
             yield self(t, until=until)
 
@@ -223,7 +228,8 @@ class Pipeline:
         return annotate_file(self, path, root)
 
     def annotate_folder(self, in_dir, out_dir, **kwargs):
-        """Annotate every document below ``in_dir`` into ``out_dir``; see :func:`pipeline.batch.run`."""
+        """Annotate every document below ``in_dir`` into ``out_dir``; see :func:`pipeline.batch.run` (no progress
+        bar unless ``quiet=False``); returns a :class:`~pipeline.batch.BatchResult`."""
         from .batch import run
 
         return run(self, in_dir, out_dir, **kwargs)

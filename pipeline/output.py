@@ -1,4 +1,4 @@
-"""Stage 7, outputs: ``tasks.jsonl`` (the contract), ``tasks.csv`` (Excel) and ``report.html``.
+"""Stage 7, outputs: ``tasks.jsonl`` (the contract), CSV tables for Excel and ``report.html`` (:mod:`pipeline.report`).
 
 Writers stream: they take an iterable of document dicts (``Document.to_dict()``)
 and write to a temporary file renamed into place at the end, so an
@@ -8,7 +8,6 @@ interrupted run never leaves a half-written output behind.
 from __future__ import annotations
 
 import csv
-import html
 import json
 import os
 from collections import Counter
@@ -16,9 +15,32 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .labels import LEVELS, ROLES, LabelInfo, issuer_level
+
 CSV_COLUMNS = ["doc_id", "source", "number", "type", "issuer", "date", "task_id", "section", "start", "end",
                "text", "lead", "lead_names", "support", "support_names", "implicit", "themes", "theme_scores",
-               "task_score", "errors"]
+               "task_score", "errors",
+               # added: Vietnamese display names of the labels, the issuer's level, the review flag
+               "issuer_level", "lead_label", "support_label", "themes_label", "uncertain"]
+LONG_COLUMNS = ["doc_id", "source", "number", "type", "issuer", "issuer_level", "date", "task_id", "section", "text",
+                "dimension", "role", "role_label", "label_id", "label", "name_in_text", "explicit", "inherited_from",
+                "score", "uncertain"]
+DOC_COLUMNS = ["doc_id", "source", "number", "type", "issuer", "issuer_level", "place", "date", "signer", "tasks",
+               "uncertain_tasks", "errors"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def excel_safe(value):
+    """A cell Excel or LibreOffice would not run as a formula: text starting with = + - @ (or a tab or carriage
+    return) gets a leading apostrophe, which spreadsheets show as plain text. Numbers and None pass unchanged.
+
+    >>> excel_safe("- Tổ chức hội nghị"), excel_safe("=1+1"), excel_safe("Sở Y tế"), excel_safe(-0.5)
+    ("'- Tổ chức hội nghị", "'=1+1", 'Sở Y tế', -0.5)
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 @contextmanager
@@ -37,14 +59,20 @@ def jsonl_line(doc: dict) -> str:
     return json.dumps(doc, ensure_ascii=False) + "\n"
 
 
-def csv_rows(doc: dict) -> Iterator[list]:
+def _doc_base(doc: dict) -> tuple[dict, list]:
     meta = doc.get("meta") or {}
-    base = [doc["doc_id"], doc.get("source", ""), meta.get("number"), meta.get("type"), meta.get("issuer"), meta.get("date")]
+    return meta, [doc["doc_id"], doc.get("source", ""), meta.get("number"), meta.get("type"), meta.get("issuer"),
+                  meta.get("date")]
+
+
+def csv_rows(doc: dict, info: LabelInfo | None = None) -> Iterator[list]:
+    """The rows of ``tasks.csv`` for one document: one per task (a document without tasks has none: it is in
+    ``documents.csv``). Values are raw; :class:`Writers` neutralises formula-like cells."""
+    info = info or LabelInfo.default()
+    meta, base = _doc_base(doc)
     errors = "; ".join(doc.get("errors") or [])
-    if not doc.get("tasks"):
-        yield base + [None] * 13 + [errors]
-        return
-    for t in doc["tasks"]:
+    level = issuer_level(meta.get("issuer"))
+    for t in doc.get("tasks") or []:
         leads = [a for a in t["agencies"] if a["role"] == "lead"]
         sup = [a for a in t["agencies"] if a["role"] == "support"]
         yield base + [t["id"], t["section"], t["start"], t["end"], t["text"],
@@ -52,136 +80,95 @@ def csv_rows(doc: dict) -> Iterator[list]:
                       "; ".join(a["id"] for a in sup), "; ".join(a["name"] for a in sup),
                       any(not a["explicit"] for a in leads),
                       "; ".join(x["id"] for x in t["themes"]), "; ".join(f'{x["score"]:.2f}' for x in t["themes"]),
-                      t.get("score"), errors]
+                      t.get("score"), errors,
+                      LEVELS.get(level, ""), "; ".join(_unique(info.agency(a["id"]) for a in leads)),
+                      "; ".join(_unique(info.agency(a["id"]) for a in sup)),
+                      "; ".join(info.theme(x["id"]) for x in t["themes"]), info.task_uncertain(t)]
+
+
+def long_rows(doc: dict, info: LabelInfo | None = None) -> Iterator[list]:
+    """The rows of ``tasks_long.csv``: one per task × agency and one per task × theme (pivots cleanly)."""
+    info = info or LabelInfo.default()
+    meta = doc.get("meta") or {}
+    level = LEVELS.get(issuer_level(meta.get("issuer")), "")
+    base = [doc["doc_id"], doc.get("source", ""), meta.get("number"), meta.get("type"), meta.get("issuer"), level,
+            meta.get("date")]
+    for t in doc.get("tasks") or []:
+        head = base + [t["id"], t["section"], t["text"]]
+        for a in t["agencies"]:
+            yield head + ["agency", a["role"], ROLES.get(a["role"], a["role"]), a["id"], info.agency(a["id"]),
+                          a.get("name", ""), a.get("explicit"), "" if a.get("explicit") else a.get("source", ""),
+                          a.get("score"), info.is_uncertain(a, a["role"])]
+        for x in t["themes"]:
+            yield head + ["theme", "", "Chủ đề", x["id"], info.theme(x["id"]), "", "", "", x.get("score"),
+                          info.is_uncertain(x, "theme")]
+
+
+def document_row(doc: dict, info: LabelInfo | None = None) -> list:
+    info = info or LabelInfo.default()
+    meta = doc.get("meta") or {}
+    tasks = doc.get("tasks") or []
+    return [doc["doc_id"], doc.get("source", ""), meta.get("number"), meta.get("type"), meta.get("issuer"),
+            LEVELS.get(issuer_level(meta.get("issuer")), ""), meta.get("place"), meta.get("date"), meta.get("signer"),
+            len(tasks), sum(info.task_uncertain(t) for t in tasks), "; ".join(doc.get("errors") or [])]
+
+
+def _unique(xs) -> list:
+    return list(dict.fromkeys(xs))
+
+
+class _SafeWriter:
+    def __init__(self, fh) -> None:
+        self._w = csv.writer(fh)
+
+    def writerow(self, row) -> None:
+        self._w.writerow([excel_safe(v) for v in row])
 
 
 class Writers:
-    """tasks.jsonl and tasks.csv (UTF-8 with BOM) written side by side, atomically."""
+    """The batch's tables, written side by side and atomically (CSV files in UTF-8 with BOM, for Excel):
 
-    def __init__(self, out_dir: str | Path) -> None:
+    - ``tasks.jsonl``: the contract, one document per line;
+    - ``tasks.csv``: one row per task, lead and support in their own columns, with Vietnamese names;
+    - ``tasks_long.csv``: one row per task × agency and per task × theme, for pivot tables;
+    - ``documents.csv``: one row per document (metadata, task count, errors), including documents
+      without tasks and files that could not be read.
+    """
+
+    def __init__(self, out_dir: str | Path, info: LabelInfo | None = None) -> None:
         self.out_dir = Path(out_dir)
         self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.info = info or LabelInfo.default()
 
     def write(self, docs: Iterable[dict]) -> dict:
         counts = Counter()
+        csv_file = dict(encoding="utf-8-sig", newline="")
         with atomic_write(self.out_dir / "tasks.jsonl") as js, \
-                atomic_write(self.out_dir / "tasks.csv", encoding="utf-8-sig", newline="") as cs:
-            w = csv.writer(cs)
+                atomic_write(self.out_dir / "tasks.csv", **csv_file) as cs, \
+                atomic_write(self.out_dir / "tasks_long.csv", **csv_file) as ls, \
+                atomic_write(self.out_dir / "documents.csv", **csv_file) as ds:
+            w, lw, dw = _SafeWriter(cs), _SafeWriter(ls), _SafeWriter(ds)
             w.writerow(CSV_COLUMNS)
+            lw.writerow(LONG_COLUMNS)
+            dw.writerow(DOC_COLUMNS)
             for d in docs:
                 js.write(jsonl_line(d))
-                for row in csv_rows(d):
+                for row in csv_rows(d, self.info):
                     w.writerow(row)
+                for row in long_rows(d, self.info):
+                    lw.writerow(row)
+                dw.writerow(document_row(d, self.info))
                 counts["documents"] += 1
                 counts["tasks"] += len(d.get("tasks") or [])
                 counts["errors"] += bool(d.get("errors"))
         return dict(counts)
 
 
-# --------------------------------------------------------------------------- report
+def write_report(jsonl_path: str | Path, out_path: str | Path, max_docs: int | None = None,
+                 info: LabelInfo | None = None, compare: dict | None = None) -> None:
+    """report.html from tasks.jsonl (see :mod:`pipeline.report`)."""
+    from .report import write_report as _write
 
-_CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
-header{background:#1f3a5f;color:#fff;padding:18px 28px}header h1{margin:0;font-size:22px}
-main{padding:20px 28px;max-width:1200px}section{background:#fff;border-radius:8px;padding:16px 20px;margin:0 0 18px;
-box-shadow:0 1px 3px rgba(0,0,0,.08)}h2{font-size:18px;margin:0 0 10px}table{border-collapse:collapse;font-size:13px}
-td,th{border:1px solid #e1e4e8;padding:4px 8px;text-align:right}th{background:#f0f3f7}td:first-child,th:first-child{text-align:left}
-.heat{background:rgba(31,58,95,var(--a));color:var(--c)}details{margin:6px 0}summary{cursor:pointer;font-weight:600}
-.task{border-left:3px solid #c9d3e0;padding:6px 10px;margin:8px 0}.sec{color:#6a737d;font-size:12px;margin-right:6px}
-.ag{display:inline-block;border-radius:10px;padding:1px 8px;margin:2px 3px 0 0;font-size:12px}
-.lead{background:#ffe8c2;border:1px solid #f0b357}.support{background:#e3f1ff;border:1px solid #8fc1f5}
-.implicit{border-style:dashed}.th{background:#e6f6e8;border:1px solid #8fd19e}.err{color:#b00020}
-mark{background:#fff3b0;padding:0 2px}.chart{display:inline-block;width:46%;min-width:320px;margin:0 2% 0 0;
-vertical-align:top}.chart figcaption{font-weight:600;margin-bottom:6px}.bar{display:flex;align-items:center;font-size:12px;
-margin:2px 0}.bar .lab{width:150px;flex:none}.bar .fill{display:block;height:12px;background:#1f3a5f;border-radius:2px}
-.bar .track{flex:1}.bar .num{width:44px;margin-left:6px;color:#555}.scroll{overflow-x:auto}
-.ok{color:#2e7d32}.doc-meta{font-weight:400;color:#555;font-size:13px}.meta{color:#555;font-size:13px}.stats span{margin-right:18px}
-"""
+    _write(jsonl_path, out_path, info=info, compare=compare)
 
 
-def _chart(counter: Counter, title: str, top: int = 20) -> str:
-    """A horizontal bar chart in plain HTML (no image, no plotting library at run time)."""
-    if not counter:
-        return ""
-    items = counter.most_common(top)
-    peak = items[0][1]
-    rows = "".join(f"<div class='bar'><span class='lab'>{html.escape(k)}</span><span class='track'><span class='fill' "
-                   f"style='width:{100 * v / peak:.1f}%'></span></span><span class='num'>{v}</span></div>"
-                   for k, v in items)
-    return f"<figure class='chart'><figcaption>{html.escape(title)}</figcaption>{rows}</figure>"
-
-
-def _highlight(text: str, names: list[str]) -> str:
-    out = html.escape(text)
-    for n in sorted({n for n in names if n and n in text}, key=len, reverse=True):
-        out = out.replace(html.escape(n), f"<mark>{html.escape(n)}</mark>")
-    return out
-
-
-def write_report(jsonl_path: str | Path, out_path: str | Path, max_docs: int = 500) -> None:
-    """report.html from tasks.jsonl: batch summary, agency × theme table, chart, then each document."""
-    pairs: Counter = Counter()
-    themes: Counter = Counter()
-    agencies: Counter = Counter()
-    n_docs = n_tasks = n_err = n_implicit = 0
-    with open(jsonl_path, encoding="utf-8") as fh:
-        for line in fh:
-            d = json.loads(line)
-            n_docs += 1
-            n_err += bool(d.get("errors"))
-            for t in d.get("tasks") or []:
-                n_tasks += 1
-                leads = {a["id"] for a in t["agencies"] if a["role"] == "lead"} or {"(none)"}
-                n_implicit += any(not a["explicit"] for a in t["agencies"] if a["role"] == "lead")
-                for a in leads:
-                    agencies[a] += 1
-                    for th in t["themes"]:
-                        pairs[(a, th["id"])] += 1
-                for th in t["themes"]:
-                    themes[th["id"]] += 1
-    rows = [a for a, _ in agencies.most_common()]
-    cols = [t for t, _ in themes.most_common()]
-    peak = max(pairs.values(), default=1)
-    with atomic_write(out_path) as out:
-        out.write(f"<!doctype html><html lang='vi'><head><meta charset='utf-8'><title>Nhiệm vụ — báo cáo</title>"
-                  f"<style>{_CSS}</style></head><body><header><h1>Tasks in {n_docs} documents</h1></header><main>")
-        out.write(f"<section class='stats'><span><b>{n_docs}</b> documents</span><span><b>{n_tasks}</b> tasks</span>"
-                  f"<span><b>{n_implicit}</b> with an inherited lead</span><span class='{'err' if n_err else 'ok'}'>"
-                  f"<b>{n_err}</b> files with errors</span></section>")
-        out.write("<section><h2>Lead agency × theme</h2><div class='scroll'><table><tr><th>agency \\ theme</th>")
-        out.write("".join(f"<th>{html.escape(c)}</th>" for c in cols) + "<th>total</th></tr>")
-        for r in rows:
-            out.write(f"<tr><td>{html.escape(r)}</td>")
-            for c in cols:
-                v = pairs.get((r, c), 0)
-                a = v / peak
-                out.write(f"<td class='heat' style='--a:{a:.2f};--c:{'#fff' if a > .5 else '#1d2430'}'>{v or ''}</td>")
-            out.write(f"<td><b>{agencies[r]}</b></td></tr>")
-        out.write("</table></div></section>")
-        out.write(f"<section><h2>Tasks by lead agency and by theme</h2>{_chart(agencies, 'Tasks by lead agency')}"
-                  f"{_chart(themes, 'Tasks by theme')}</section><section><h2>Documents</h2>")
-        with open(jsonl_path, encoding="utf-8") as fh:
-            for i, line in enumerate(fh):
-                if i >= max_docs:
-                    out.write(f"<p>… {n_docs - max_docs} more documents: see tasks.csv.</p>")
-                    break
-                d = json.loads(line)
-                m = d.get("meta") or {}
-                head = " · ".join(html.escape(str(x)) for x in (m.get("type"), m.get("number"), m.get("issuer"), m.get("date")) if x)
-                out.write(f"<details><summary>{html.escape(d['doc_id'])} — {len(d.get('tasks') or [])} tasks"
-                          f"{' — ERROR' if d.get('errors') else ''} <span class='doc-meta'>{head}</span></summary>"
-                          f"<div class='meta'>{html.escape(d.get('source', ''))}</div>")
-                for e in d.get("errors") or []:
-                    out.write(f"<p class='err'>{html.escape(e)}</p>")
-                for t in d.get("tasks") or []:
-                    badges = "".join(
-                        f"<span class='ag {a['role']}{'' if a['explicit'] else ' implicit'}' title='{html.escape(a['name'])}"
-                        f" ({a['score']:.2f}{'' if a['explicit'] else ', inherited'})'>{html.escape(a['id'])}</span>"
-                        for a in t["agencies"])
-                    badges += "".join(f"<span class='ag th' title='{x['score']:.2f}'>{html.escape(x['id'])}</span>"
-                                      for x in t["themes"])
-                    names = [a["name"] for a in t["agencies"] if a["explicit"]]
-                    out.write(f"<div class='task'><span class='sec'>{html.escape(t['section'] or '·')}</span>"
-                              f"{_highlight(t['text'], names)}<br>{badges}</div>")
-                out.write("</details>")
-        out.write("</section></main></body></html>\n")

@@ -108,7 +108,9 @@ def load_examples(corpus_dir: str | Path, real_dir: str | Path | None = None, re
     has_real = (corpus_dir / "real" / realdocs.LABELS_FILE).exists()
     if real or (real is None and has_real):
         examples += real_examples(realdocs.load(corpus_dir, real_dir))
-    return examples
+    from .review import with_reviewed  # corpus/reviewed: documents corrected with `vanban review import`
+
+    return with_reviewed(examples, corpus_dir)
 
 
 # --------------------------------------------------------------------------- aligning gold and candidates

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import shutil
+from pathlib import Path
+
+import pytest
 
 from pipeline.cli import EXIT_ERROR, EXIT_FILE_ERRORS, EXIT_OK, main
+
+ROOT = Path(__file__).resolve().parent.parent
 
 TEXT = "1. Sở Y tế chủ trì tổ chức hiến máu tình nguyện.\n2. Ban Dân vận Tỉnh ủy theo dõi, báo cáo kết quả."
 
@@ -33,7 +40,7 @@ def test_cli_exit_status_says_a_file_failed(tmp_path):
 
 
 def test_cli_library_error_is_one_line_not_a_traceback(tmp_path, capsys):
-    code = main(["annotate", str(tmp_path), "-o", str(tmp_path / "out"), "--model", str(tmp_path / "nomodel")])
+    code = main(["annotate", str(_input(tmp_path)), "-o", str(tmp_path / "out"), "--model", str(tmp_path / "nomodel")])
     err = capsys.readouterr().err
     assert code == EXIT_ERROR
     assert err.startswith("vanban: error:") and "vanban train" in err and "Traceback" not in err
@@ -55,3 +62,164 @@ def test_cli_corpus_check_reports_problems(tmp_path, capsys):
     assert main(["corpus", "check", str(tmp_path)]) == EXIT_FILE_ERRORS
     out = capsys.readouterr().out
     assert "unknown agency label 'nope'" in out and "empty themes" in out
+
+
+# --------------------------------------------------------------------------- misuse: one line, exit 2, before any work
+
+def _one_error_line(capsys) -> str:
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+def _input(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir(exist_ok=True)
+    (d / "a.txt").write_text(TEXT, encoding="utf-8")
+    return d
+
+
+def test_cli_output_path_is_a_file(tmp_path, capsys):
+    (tmp_path / "out").write_text("x")
+    assert main(["annotate", str(_input(tmp_path)), "-o", str(tmp_path / "out")]) == EXIT_ERROR
+    assert "is a file, not a folder" in _one_error_line(capsys)
+
+
+def test_cli_output_below_a_file(tmp_path, capsys):
+    (tmp_path / "out").write_text("x")
+    assert main(["annotate", str(_input(tmp_path)), "-o", str(tmp_path / "out" / "sub")]) == EXIT_ERROR
+    assert "cannot create the output folder" in _one_error_line(capsys)
+
+
+def test_cli_read_only_output_folder_fails_before_any_work(tmp_path, capsys, monkeypatch):
+    # root ignores permission bits, so the folder's refusal is simulated where the check writes its probe
+    import tempfile
+
+    import pipeline.batch
+
+    def refuse(*a, **k):
+        raise PermissionError(13, "Permission denied")
+
+    def never(*a, **k):
+        raise AssertionError("annotation started although the output folder cannot be written")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(pipeline.batch, "run", never)
+    assert main(["annotate", str(_input(tmp_path)), "-o", str(tmp_path / "ro")]) == EXIT_ERROR
+    assert "cannot write in the output folder" in _one_error_line(capsys)
+
+
+@pytest.mark.parametrize("meta", [b"{}", b"\xff\xfe not json", b"[1, 2]", None],
+                         ids=["no-sha256", "not-utf8", "not-an-object", "a-folder"])
+def test_cli_unreadable_model_meta(tmp_path, capsys, meta, repo_root):
+    model = tmp_path / "model"
+    model.mkdir()
+    shutil.copy(repo_root / "models" / "default" / "config.json", model)
+    (model / "model.joblib").write_bytes(b"not a model")
+    if meta is None:
+        (model / "meta.json").mkdir()
+    else:
+        (model / "meta.json").write_bytes(meta)
+    assert main(["annotate", str(_input(tmp_path)), "-o", str(tmp_path / "out"), "-m", str(model), "-q"]) == EXIT_ERROR
+    line = _one_error_line(capsys)
+    assert line.startswith("vanban: error:") and "vanban train" in line
+
+
+def test_cli_truncated_model_whose_meta_matches(tmp_path, capsys, repo_root):
+    model = tmp_path / "model"
+    shutil.copytree(repo_root / "models" / "default", model)
+    data = (model / "model.joblib").read_bytes()[:50_000]
+    (model / "model.joblib").write_bytes(data)
+    meta = json.loads((model / "meta.json").read_text("utf-8"))
+    meta["sha256"] = hashlib.sha256(data).hexdigest()
+    (model / "meta.json").write_text(json.dumps(meta), "utf-8")
+    assert main(["annotate", str(_input(tmp_path)), "-o", str(tmp_path / "out"), "-m", str(model), "-q"]) == EXIT_ERROR
+    line = _one_error_line(capsys)
+    assert "Cannot load" in line and "vanban train" in line
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_cli_workers_must_be_one_or_more(tmp_path, capsys, value):
+    assert main(["annotate", str(_input(tmp_path)), "-o", str(tmp_path / "out"), "--workers", value]) == EXIT_ERROR
+    line = _one_error_line(capsys)
+    assert "--workers" in line and "1 or more" in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_folder_without_documents_says_what_it_skipped(tmp_path, capsys):
+    d = tmp_path / "docs"
+    d.mkdir()
+    (d / "a.docx").write_bytes(b"PK\x03\x04")
+    (d / "b.docx").write_bytes(b"PK\x03\x04")
+    (d / "c.pdf").write_bytes(b"%PDF-1.4")
+    (d / "README.md").write_text("# Thư mục văn bản", "utf-8")
+    assert main(["annotate", str(d), "-o", str(tmp_path / "out")]) == EXIT_ERROR
+    line = _one_error_line(capsys)
+    assert "no document to annotate" in line and "2 .docx" in line and "1 .pdf" in line and "README.md" in line
+
+
+def test_cli_empty_folder(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["annotate", str(tmp_path / "empty"), "-o", str(tmp_path / "out")]) == EXIT_ERROR
+    assert "no document to annotate" in _one_error_line(capsys)
+
+
+def test_cli_readme_and_hidden_files_are_not_documents(tmp_path, capsys):
+    d = _input(tmp_path)
+    (d / "README.md").write_text("# Văn bản\nSở Y tế chủ trì tổ chức hiến máu tình nguyện hằng năm.", "utf-8")
+    (d / ".git").mkdir()
+    (d / ".git" / "notes.txt").write_text("Sở Y tế chủ trì tổ chức hiến máu.", "utf-8")
+    (d / "LICENSE.txt").write_text("Sở Y tế chủ trì tổ chức hiến máu.", "utf-8")
+    (d / "list.csv").write_text("a,b", "utf-8")
+    assert main(["annotate", str(d), "-o", str(tmp_path / "out")]) == EXIT_OK
+    out, err = capsys.readouterr()
+    docs = [json.loads(ln)["doc_id"] for ln in (tmp_path / "out" / "tasks.jsonl").read_text("utf-8").splitlines()]
+    assert docs == ["a"]
+    assert out.startswith("1 documents") and "skipped 4 files: 1 LICENSE.txt, 1 README.md, 1 hidden, 1 .csv" in err
+
+
+def test_cli_single_file_named_readme_is_annotated(tmp_path):
+    d = _input(tmp_path)
+    (d / "README.md").write_text(TEXT, "utf-8")
+    assert main(["annotate", str(d / "README.md"), "-o", str(tmp_path / "out"), "-q"]) == EXIT_OK
+
+
+def test_cli_version(capsys):
+    from pipeline import __version__
+
+    assert main(["--version"]) == EXIT_OK
+    assert capsys.readouterr().out.strip() == f"vanban {__version__}"
+
+
+def test_cli_unknown_command_is_one_line(capsys):
+    assert main(["frobnicate"]) == EXIT_ERROR
+    assert "invalid choice" in _one_error_line(capsys)
+
+
+def test_cli_bug_is_one_line_unless_debugging(tmp_path, capsys, monkeypatch):
+    import pipeline.compare
+
+    def boom(*a, **k):
+        raise KeyError("oops")
+
+    monkeypatch.setattr(pipeline.compare, "compare", boom)
+    assert main(["compare", str(tmp_path)]) == EXIT_ERROR
+    assert "internal error: KeyError" in _one_error_line(capsys)
+    monkeypatch.setenv("VANBAN_DEBUG", "1")
+    with pytest.raises(KeyError):
+        main(["compare", str(tmp_path)])
+
+
+def test_cli_compare_needs_an_output_folder(tmp_path, capsys):
+    assert main(["compare", str(tmp_path)]) == EXIT_ERROR
+    assert "no tasks.jsonl" in _one_error_line(capsys)
+
+
+def test_cli_subprocess_no_traceback_and_version():
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "pipeline", "annotate", "nowhere", "-o", "x", "-w", "0"],
+                       capture_output=True, text=True, cwd=str(ROOT))
+    assert r.returncode == EXIT_ERROR and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr

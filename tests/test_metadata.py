@@ -108,7 +108,7 @@ def test_metadata_type(text, doc_type):
     ("Từ Sơn, ngày 30 tháng 3 năm 2023", "2023-03-30", "Từ Sơn"),
     ("Thành phố Hồ Chí Minh, ngày 1 tháng 12 năm 2023", "2023-12-01", "Thành phố Hồ Chí Minh"),
     ("ngày 1 tháng 2 năm 2023\nNội dung.", "2023-02-01", None),
-    ("Văn bản ban hành ngày 9 tháng 9 năm 2021.", "2021-09-09", None),
+    ("Văn bản ban hành ngày 9 tháng 9 năm 2021.", None, None),          # a date in a sentence is not the date line
     ("Số 7/HD-BTG\nHà Nội, ngày 40 tháng 13 năm 2023", None, "Hà Nội"),
     ("Hà Nội, ngày 5/3/2024", None, None),
 ], ids=["full", "two-word-place", "long-place", "no-place", "in-sentence", "impossible", "numeric-form"])
@@ -136,9 +136,10 @@ def test_metadata_signer(text, signer):
     ("HUYỆN ỦY ĐÔ LƯƠNG\nNội dung.\nNội dung.\nT/M BAN THƯỜNG VỤ\nBÍ THƯ\nLê Văn C", "Ban Thường vụ Huyện ủy Đô Lương"),
     ("THỊ ỦY HƯƠNG TRÀ\nNội dung.", "Thị ủy Hương Trà"),
     ("UBND THÀNH PHỐ VINH\nNội dung.", "Ủy ban nhân dân thành phố Vinh"),
-    ("Ban Thường vụ Tỉnh ủy yêu cầu các cấp ủy thực hiện tốt.", "Ban Thường vụ Tỉnh ủy"),
-    ("Hà Tĩnh, ngày 1 tháng 1 năm 2024\nBan Thường vụ Tỉnh ủy ban hành kế hoạch.", "Ban Thường vụ Tỉnh ủy Hà Tĩnh"),
-    ("Ủy ban nhân dân tỉnh chỉ đạo các sở thực hiện.", "Ủy ban nhân dân tỉnh"),
+    # bodies named in the text are not the issuer: only the letterhead, the enacting authority, the signature
+    ("Ban Thường vụ Tỉnh ủy yêu cầu các cấp ủy thực hiện tốt.", None),
+    ("Hà Tĩnh, ngày 1 tháng 1 năm 2024\nBan Thường vụ Tỉnh ủy ban hành kế hoạch.", None),
+    ("Ủy ban nhân dân tỉnh chỉ đạo các sở thực hiện.", None),
     ("Sở Y tế thực hiện.", None),
 ], ids=["party-district", "party-town", "gov-city", "body-words", "body-words-place", "body-gov", "none"])
 def test_metadata_issuer(text, issuer):
@@ -148,3 +149,105 @@ def test_metadata_issuer(text, issuer):
 def test_metadata_reads_only_the_header_for_number():
     body = "\n".join(f"Nội dung {i}." for i in range(30))
     assert extract(body + "\nSố 12-KH/TU")["number"] is None
+
+
+# --------------------------------------------------------------------------- the document's own, not what it cites
+# (hand-written headers in the shapes the real documents have; issue: metadata from cited documents)
+
+CITES_LAW = """ỦY BAN NHÂN DÂN
+XÃ AN PHÚ
+Số: 41/KH-UBND
+An Phú, ngày 12 tháng 11 năm 2025
+KẾ HOẠCH
+Triển khai công tác phòng cháy năm 2026
+Căn cứ Luật Phòng cháy, chữa cháy ngày 29 tháng 6 năm 2001;
+Thực hiện Nghị quyết số 19/NQ-HĐND ngày 3 tháng 10 năm 2025 của Hội đồng nhân dân xã;
+1. Công an xã chủ trì kiểm tra các cơ sở kinh doanh.
+Nơi nhận:
+- Như trên;
+- Lưu: VT.
+TM. ỦY BAN
+NHÂN DÂN
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Lò Văn Thắng"""
+
+NO_HEADER = """Kính gửi: Các sở, ban, ngành tỉnh.
+Thực hiện Quyết định số 2530/QĐ-TTg ngày 19 tháng 11 năm 2025 của Thủ tướng Chính phủ, Ủy ban nhân dân tỉnh \
+đã có nhiều văn bản chỉ đạo.
+1. Sở Y tế chủ trì tổ chức các đợt khám sức khỏe lưu động.
+2. Sở Tài chính bố trí kinh phí."""
+
+DRAFT = """ỦY BAN MTTQ VIỆT NAM
+XÃ AN PHÚ
+BAN THƯỜNG TRỰC
+Số:    /HD-MTTQ-BTT
+An Phú, ngày    tháng 11 năm 2025
+HƯỚNG DẪN
+1. Các chi hội tổ chức hội nghị."""
+
+WEB_PAGE = """Công văn số 88/BXD-QLN về việc rà soát nhà ở (trang thông tin điện tử)
+BỘ XÂY DỰNG ------- | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc
+Số: 88/BXD-QLN Hà Nội, ngày 2 tháng 3 năm 2024
+Kính gửi: Ủy ban nhân dân các tỉnh.
+1. Các địa phương rà soát nhà ở xã hội."""
+
+ANNEX_ONLY = """Kính gửi: Các đơn vị thuộc Bộ.
+1. Các đơn vị báo cáo tiến độ trước ngày 30 tháng 11.
+Nơi nhận:
+- Như trên;
+BỘ TRƯỞNG
+Trần Minh Khoa
+PHỤ LỤC
+DANH MỤC NHIỆM VỤ
+- (Kèm theo Công văn số 712/BKH-VP ngày 18/11/2025 của Bộ Khoa học)"""
+
+
+def test_metadata_takes_the_documents_own_number_and_date_not_the_cited_ones():
+    m = extract(CITES_LAW)
+    assert (m["number"], m["date"], m["place"]) == ("41/KH-UBND", "2025-11-12", "An Phú")
+    assert m["issuer"] == "Ủy ban nhân dân xã An Phú"
+
+
+def test_metadata_signer_is_a_name_not_the_wrapped_body():
+    assert extract(CITES_LAW)["signer"] == "Lò Văn Thắng"          # not "NHÂN DÂN" under "TM. ỦY BAN"
+
+
+def test_metadata_without_header_takes_nothing_from_the_body():
+    m = extract(NO_HEADER)
+    assert m["number"] is None and m["date"] is None and m["issuer"] is None   # the cited decision is not ours
+
+
+def test_metadata_blank_in_a_draft_is_none():
+    m = extract(DRAFT)
+    assert m["date"] is None and m["place"] == "An Phú"                 # "ngày    tháng 11": no day, no date
+    assert m["number"] == "/HD-MTTQ-BTT"                                # the code as written, without a number
+    assert m["issuer"] == "Ban Thường trực Ủy ban MTTQ Việt Nam xã An Phú"
+
+
+def test_metadata_header_below_a_web_title_and_in_table_cells():
+    m = extract(WEB_PAGE)
+    assert (m["number"], m["date"], m["place"]) == ("88/BXD-QLN", "2024-03-02", "Hà Nội")
+    assert m["issuer"] == "Bộ Xây dựng"
+
+
+def test_metadata_annex_reference_names_a_document_whose_header_was_lost():
+    m = extract(ANNEX_ONLY)
+    assert (m["number"], m["date"], m["issuer"], m["signer"]) == ("712/BKH-VP", "2025-11-18", "Bộ Khoa học",
+                                                                  "Trần Minh Khoa")
+
+
+def test_metadata_number_wrapped_after_so_and_date_without_space():
+    m = extract("ỦY BAN NHÂN DÂN\nTHÀNH PHỐ AN BÌNH\nSố:\n264/QĐ-UBND\nAn Bình, ngày 18 tháng 11năm 2025\nQUYẾT ĐỊNH")
+    assert (m["number"], m["date"]) == ("264/QĐ-UBND", "2025-11-18")
+
+
+@pytest.mark.parametrize("head,issuer", [
+    ("CHỦ TỊCH ỦY BAN\nNHÂN DÂN\nTỈNH AN BÌNH\nSố: 5/QĐ-UBND", "Chủ tịch Ủy ban nhân dân tỉnh An Bình"),
+    ("ỦY BAN NHÂN\nDÂN\nTHÀNH PHỐ ĐÀ NẴNG\nSố: 5/QĐ-UBND", "Ủy ban nhân dân thành phố Đà Nẵng"),
+    ("BỘ VĂN HÓA, THỂ\nTHAO\nVÀ DU LỊCH\nSố: 5/QĐ-BVHTTDL", "Bộ Văn hóa, Thể thao và Du lịch"),
+    ("NGHỊ QUYẾT\nVề việc sắp xếp đơn vị hành chính\nỦY BAN THƯỜNG VỤ QUỐC HỘI\nCăn cứ Hiến pháp;",
+     "Ủy ban Thường vụ Quốc hội"),
+], ids=["chair-wrapped", "gov-wrapped", "ministry-wrapped", "enacting-authority"])
+def test_metadata_issuer_from_wrapped_letterheads_and_enacting_line(head, issuer):
+    assert extract(head)["issuer"] == issuer
