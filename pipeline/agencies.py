@@ -155,8 +155,8 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
     # -- fitting
     def fit(self, X, y, mention_roles: Sequence[Sequence[str]] | None = None):
         """Fit the role model. ``mention_roles[i]`` optionally gives, for each mention of task ``i``'s text
-        (in order), "lead", "support" or "none"; where it is absent (or None for a task) a mention counts for
-        the role when its class is among the task's labels."""
+        (in order), "lead", "support" or "none"; where it is absent (None for a task or a mention) a mention
+        counts for the role when its class is among the task's labels."""
         if self.role not in ("lead", "support"):
             raise ValueError(f"The 'role' parameter of AgencyClassifier must be 'lead' or 'support'. Got {self.role!r}.")
         X = self._check_X(X)
@@ -172,7 +172,7 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
             issuer = self._issuer_labels(mentions[i])
             roles = mention_roles[i] if mention_roles is not None and i < len(mention_roles) else None
             for k, m in enumerate(ms):
-                if roles is not None and k < len(roles):
+                if roles is not None and k < len(roles) and roles[k] is not None:
                     pos = roles[k] == self.role
                 else:
                     pos = bool(set(labels_of(m)) & labs)

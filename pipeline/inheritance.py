@@ -81,6 +81,23 @@ def in_subject_position(text: str, m: Mention, mentions: Sequence[Mention]) -> b
 
 
 _COORD = re.compile(r"^[\s,;]*(?:và|cùng|hoặc|với)?[\s,;]*(?:(?:các|mỗi|từng)\s+)?$", re.I)
+# a heading names its actor also when the name is followed by what it must do ("Nội dung Sở X có trách nhiệm
+# chủ trì", "… Sở X thực hiện:") or preceded by "trách nhiệm của" anywhere in it
+_ACTOR_AFTER = re.compile(r"^\s*(?:có trách nhiệm|chịu trách nhiệm|chủ trì|thực hiện|triển khai|có nhiệm vụ|:|$)", re.I)
+_DUTY_OF = re.compile(r"(?:trách nhiệm|nhiệm vụ|phân công)(?:\s+\w+)?\s+(?:của|cho)\s+(?:(?:các|mỗi|từng)\s+)?$", re.I)
+
+
+def _with_coordinated(text: str, mentions: Sequence[Mention], chosen: Sequence[Mention]) -> list[Mention]:
+    """``chosen`` and every mention coordinated with one of them ("Sở Văn hóa, Thể thao và Du lịch; UBND các xã")."""
+    keep = {id(m) for m in chosen}
+    changed = True
+    while changed:
+        changed = False
+        for a, b in zip(mentions, mentions[1:]):
+            if (id(a) in keep) != (id(b) in keep) and _COORD.match(text[a.end:b.start]):
+                keep |= {id(a), id(b)}
+                changed = True
+    return [m for m in mentions if id(m) in keep]
 
 
 def actors(field: str, text: str, mentions: Sequence[Mention]) -> list[Mention]:
@@ -107,7 +124,9 @@ def actors(field: str, text: str, mentions: Sequence[Mention]) -> list[Mention]:
     if field in ("addressees", "field_lead", "issuer"):
         return list(mentions)
     if field in ("heading", "parent"):
-        return [m for m in mentions if in_subject_position(text, m, mentions)]
+        named = [m for m in mentions if in_subject_position(text, m, mentions)
+                 or _ACTOR_AFTER.match(text[m.end:m.end + 30]) or _DUTY_OF.search(text[max(0, m.start - 40):m.start])]
+        return _with_coordinated(text, mentions, named)
     return [m for m in mentions if not _NOT_ACTOR_BEFORE.search(_before(text, m))]
 
 

@@ -135,6 +135,9 @@ def _spans_of(tags: Sequence[str], toks: list) -> list[tuple[int, int]]:
 
 
 # "Bộ trưởng các Bộ: Quốc phòng, Công an, Nông nghiệp và Môi trường" names each ministry after the colon
+_PLACE_TAIL = re.compile(r"^(?:(?:tỉnh|thành phố|huyện|xã|phường|quận|thị xã|thị trấn|đặc khu|trung ương|Trung ương|các cấp|"
+                         r"cấp tỉnh|cấp xã|cấp huyện|cơ sở|TP\.?|Tp\.?)\s*|[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\s*)+$")
+_LIST_HEAD_ANY = re.compile(r"(?:các|những)\s+(Bộ|Sở|Ban|Cục|Vụ)\s*:")
 _LIST_HEAD = re.compile(r"(?:các|những)\s+(Bộ|Sở|Ban|Cục|Vụ)\s*:\s*$")
 _LIST_ITEM = re.compile(r"\s*([A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+(?:[\wà-ỹ]+|[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)){0,6}?)\s*(?=,|;|\.|$|\s+và\s+(?:các|[A-ZĐÀ-Ỹ]))")
 
@@ -248,14 +251,28 @@ class MentionRecognizer(BaseEstimator):
         return self
 
     def label(self, names: Sequence[str]) -> list[str]:
-        """The class of each agency name: the lexicon's label for a name it holds, else the class model's."""
+        """The class of each agency name: the lexicon's label for a name it holds, or for the longest lexicon
+        name it starts with ("Sở Y tế tỉnh Nghệ An" → "Sở Y tế"), else the class model's."""
         check_is_fitted(self, "label_model_")
-        out: list[str | None] = [self.exact_.get(" ".join(n.lower().split())) for n in names]
+        out: list[str | None] = [self._lexicon_label(n) for n in names]
         todo = sorted({n for n, o in zip(names, out) if o is None})
         if todo:
             pred = dict(zip(todo, map(str, self.label_model_.predict(todo))))
             out = [o if o is not None else pred[n] for n, o in zip(names, out)]
         return out
+
+    def _lexicon_label(self, name: str) -> str | None:
+        words = name.split()
+        low = [w.lower() for w in words]
+        lab = self.exact_.get(" ".join(low))
+        if lab is not None:
+            return lab
+        for k in range(len(words) - 1, 1, -1):      # a lexicon name followed only by its level and place
+            if _PLACE_TAIL.match(" ".join(words[k:])):
+                lab = self.exact_.get(" ".join(low[:k]).rstrip(",;:"))
+                if lab is not None:
+                    return lab
+        return None
 
     def find_many(self, texts: Sequence[str]) -> list[list[Mention]]:
         """The mentions of each text, every model called once for all of them."""
@@ -269,28 +286,45 @@ class MentionRecognizer(BaseEstimator):
         found: list[list[tuple[int, int, str]]] = []
         for text, toks, lx in zip(texts, tok_lists, lex):
             spans = []
+            lex_spans = [(m.start, m.end) for m in lx]
             if toks and self.tagger_ is not None:
                 for s, e in _spans_of(next(tags), toks):
-                    piece = text[s:e]
-                    letters = [c for c in piece if c.isalpha()]
-                    if letters and all(c.isupper() for c in letters) and not _overlaps((s, e), [(m.start, m.end) for m in lx]):
-                        continue          # a caps span the lexicon does not back: "NHIỆM VỤ"
+                    letters = [c for c in text[s:e] if c.isalpha()]
+                    if letters and all(c.isupper() for c in letters) and not _overlaps((s, e), lex_spans):
+                        continue          # a span in capitals the lexicon does not back: "NHIỆM VỤ"
                     spans.append((s, e, "tagged"))
             for m in lx:                  # lexicon matches the tagger left out
                 if not _overlaps((m.start, m.end), spans):
                     spans.append((m.start, m.end, m.kind))
             found.append(sorted(spans))
         for text, sp in zip(texts, found):          # the ministries listed after "các Bộ:"
-            for s, e, kind in list(sp):
-                for a, b, head in list_items(text, e):
-                    if not _overlaps((a, b), [(x, y) for x, y, _ in sp if (x, y) != (s, e)]):
-                        sp[:] = [x for x in sp if not (x[0] < b and a < x[1])] + [(a, b, "listed:" + head)]
+            for hm in _LIST_HEAD_ANY.finditer(text):
+                items = list_items(text, hm.start(1) + len(hm.group(1)))
+                if not items:
+                    continue
+                colon, last = text.find(":", hm.start(1)), items[-1][1]
+                kept = []
+                for s, e, kind in sp:
+                    if e <= colon or s >= last:
+                        kept.append((s, e, kind))
+                    elif s < colon:
+                        kept.append((s, colon, kind))        # "Bộ trưởng các Bộ" before the list
+                sp[:] = kept + [(a, b, "listed:" + head) for a, b, head in items]
             sp.sort()
-        names = [(head.split(":", 1)[1] + " " + text[s:e]) if head.startswith("listed:") else text[s:e]
-                 for text, sp in zip(texts, found) for s, e, head in sp]
+        lex_label = [{(m.start, m.end): m.prior for m in lx} for lx in lex]
+        names = [(kind.split(":", 1)[1] + " " + text[s:e]) if kind.startswith("listed:") else text[s:e]
+                 for text, sp in zip(texts, found) for s, e, kind in sp]
         labels = iter(self.label(names)) if names else iter(())
-        return [[Mention(s, e, text[s:e], next(labels), "listed" if kind.startswith("listed:") else kind)
-                 for s, e, kind in sp] for text, sp in zip(texts, found)]
+        out = []
+        for text, sp, known in zip(texts, found, lex_label):
+            row = []
+            for s, e, kind in sp:
+                lab = next(labels)
+                if (s, e) in known:        # a lexicon match keeps the lexicon's label, level words and all
+                    lab = known[(s, e)]
+                row.append(Mention(s, e, text[s:e], lab, "listed" if kind.startswith("listed:") else kind))
+            out.append(row)
+        return out
 
     def find(self, text: str) -> list[Mention]:
         return self.find_many([text])[0]

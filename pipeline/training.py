@@ -198,8 +198,9 @@ def mention_training(prepared: Sequence[Prepared]) -> tuple[list[str], list[list
 
 
 def mention_roles(tasks: Sequence[Task], golds: Sequence[GoldTask], docs: Sequence[Document]) -> list:
-    """For each task, the gold role of each mention the recognizer found in its text (None where the gold
-    gives no mention positions for the task)."""
+    """For each task, the gold role of each mention the recognizer found in its text: the role of the gold
+    mention it overlaps, "none" when the gold located its agencies and this is not one of them, None where
+    the gold does not say (its labels of that role were given without positions)."""
     out = []
     for t, g, doc in zip(tasks, golds, docs):
         found = (t.mentions or {}).get("text", [])
@@ -210,9 +211,18 @@ def mention_roles(tasks: Sequence[Task], golds: Sequence[GoldTask], docs: Sequen
         for s, e, _, role in g.mentions:
             cs, ce = _clean_span(doc, s, e)
             gold.append((cs - t.start, ce - t.start, role))
+        located = {role: {lab for _, _, lab, r in g.mentions if r == role} for role in ("lead", "support")}
+        complete = {"lead": g.source != "text" or set(g.lead) <= located["lead"],
+                    "support": set(g.support) <= located["support"]}
         roles = []
         for m in found:
-            role = next((r for s, e, r in gold if m.start < e and s < m.end), "none")
+            role = next((r for s, e, r in gold if m.start < e and s < m.end), None)
+            if role is None:
+                from .agencies import labels_of
+
+                labs = set(labels_of(m))
+                unsure = [r for r in ("lead", "support") if not complete[r] and labs & set(getattr(g, r))]
+                role = None if unsure else "none"
             roles.append(role)
         out.append(roles)
     return out
