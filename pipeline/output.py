@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 
 CSV_COLUMNS = ["doc_id", "source", "number", "type", "issuer", "date", "task_id", "section", "start", "end",
                "text", "lead", "lead_names", "support", "support_names", "implicit", "themes", "theme_scores",
-               "task_score", "errors"]
+               "task_score", "errors", "page"]
 
 
 @contextmanager
@@ -42,7 +42,7 @@ def csv_rows(doc: dict) -> Iterator[list]:
     base = [doc["doc_id"], doc.get("source", ""), meta.get("number"), meta.get("type"), meta.get("issuer"), meta.get("date")]
     errors = "; ".join(doc.get("errors") or [])
     if not doc.get("tasks"):
-        yield base + [None] * 13 + [errors]
+        yield base + [None] * 13 + [errors, None]
         return
     for t in doc["tasks"]:
         leads = [a for a in t["agencies"] if a["role"] == "lead"]
@@ -52,7 +52,7 @@ def csv_rows(doc: dict) -> Iterator[list]:
                       "; ".join(a["id"] for a in sup), "; ".join(a["name"] for a in sup),
                       any(not a["explicit"] for a in leads),
                       "; ".join(x["id"] for x in t["themes"]), "; ".join(f'{x["score"]:.2f}' for x in t["themes"]),
-                      t.get("score"), errors]
+                      t.get("score"), errors, t.get("page")]
 
 
 class Writers:
