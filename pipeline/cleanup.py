@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from . import layout
 from .document import Edit
 
 Replacement = tuple[int, int, str]
@@ -488,12 +489,15 @@ def rule_blank_lines(text: str) -> list[Replacement]:
 
 
 RULES = [
+    ("letterhead_columns", layout.rule_letterhead_columns),
+    ("page_layout", layout.rule_page_layout),
     ("unicode", rule_unicode),
     ("html", rule_html),
     ("chrome", rule_chrome),
     ("stamp", rule_stamp),
     ("handwritten", rule_handwritten),
     ("markdown", rule_markdown),
+    ("ocr_junk", layout.rule_ocr_junk),
     ("spacing", rule_spacing),
     ("ocr_confusion", rule_ocr_confusion),
     ("tone_style", rule_tone_style),

@@ -98,7 +98,7 @@ def is_syllable(word: str) -> bool:
             continue
         if onset in ("gh", "ngh") and first not in ("i", "e", "ê"):
             continue
-        if onset in ("g", "ng") and first in ("e", "ê"):
+        if onset in ("g", "ng") and first in ("i", "e", "ê"):
             continue
         return True
     return False
