@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from . import layout
+from . import diacritics, layout
 from .document import Edit
 
 Replacement = tuple[int, int, str]
@@ -501,6 +501,7 @@ RULES = [
     ("spacing", rule_spacing),
     ("ocr_confusion", rule_ocr_confusion),
     ("tone_style", rule_tone_style),
+    ("diacritics", diacritics.rule_diacritics),
     ("line_join", rule_line_join),
     ("spacing", rule_spacing),
     ("duplicate", rule_duplicate),

@@ -1,0 +1,305 @@
+"""OCR benchmark: real pages scanned, OCR'd, cleaned, annotated, and compared with their source text.
+
+    python evaluation/ocr_benchmark.py [--real-files DIR] [--real-docs DIR] [--work DIR] [--quick]
+
+Pages (about 60 with the defaults):
+
+- the three signed PDFs of the real files (``../shared/realfiles``): every page of the decree and of
+  its appendix, and every 45th page of the 453-page appendix; the source text of a page is its
+  text layer;
+- real documents (``../shared/realdocs``) held out of the diacritic statistics
+  (``corpus/tools/build_diacritics.py``), typeset to pages (``evaluation/scanner.py``: a .docx in
+  the usual layout, LibreOffice's PDF, its text layer as the source text).
+
+Each page is rendered and degraded as a scanner would (150-300 dpi, turned by up to 1.2°, blur,
+JPEG, specks; a red stamp on each document's last page, a handwritten note on the first page of
+every other document; seeded), OCR'd by the reading stage (Tesseract, Vietnamese), and measured:
+
+- character and syllable error rate of the OCR'd text against the source text, and of the cleaned
+  OCR'd text against the cleaned source text;
+- the syllables cleanup's word rules (``diacritics``, ``ocr_confusion``) changed: how many OCR
+  errors they fixed, and how many syllables OCR had right they made wrong (per 1,000 correct);
+- the same rules on the clean source texts: every change there is a false correction;
+- what reaches the user: the default model on the OCR'd document and on the source text; tasks
+  matched by text (similarity ≥ 0.8), task F1, and for matched tasks the share with the same lead
+  agencies and the same themes.
+
+Writes only figures (``evaluation/ocr.json``, ``evaluation/OCR.md``): no text of any document.
+OCR results are cached in ``--work`` (default: a folder in the system's temporary directory).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import hashlib
+import io
+import json
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "corpus" / "tools"))
+
+from build_diacritics import held_out  # noqa: E402
+from scanner import docx_to_pdf, page_texts, random_settings, render, scan, typeset_docx  # noqa: E402
+
+from pipeline.cleanup import clean  # noqa: E402
+from pipeline.evaluation.metrics import levenshtein, normalize_ws  # noqa: E402
+from pipeline.reading import join_pages, ocr  # noqa: E402
+
+WORD_RULES = ("diacritics", "ocr_confusion")
+_TOKEN = re.compile(r"\w+")
+RENDER_DPI = 300
+
+
+def tokens(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+
+
+def token_distance(a: list[str], b: list[str]) -> int:
+    """Levenshtein distance between two syllable sequences (each distinct syllable one character)."""
+    table: dict[str, str] = {}
+    enc = lambda seq: "".join(table.setdefault(t, chr(0xF0000 + len(table))) for t in seq)  # noqa: E731
+    return levenshtein(enc(a), enc(b))
+
+
+# --------------------------------------------------------------------------- pages
+
+def real_pdf_pages(real_files: Path) -> list[dict]:
+    docs = []
+    for name, every in (("rf15.pdf", 1), ("rf16.pdf", 1), ("rf17.pdf", 45)):
+        path = real_files / name
+        if not path.exists():
+            continue
+        texts = page_texts(path)
+        idx = list(range(0, len(texts), every))
+        docs.append({"name": name, "kind": "real pdf", "pdf": path, "pages": idx, "texts": [texts[i] for i in idx]})
+    return docs
+
+
+def realdoc_pages(real_docs: Path, work: Path, n_docs: int) -> list[dict]:
+    docs = []
+    names = sorted(p.name for p in real_docs.glob("*.txt") if held_out(p.name))
+    for name in names:
+        text = (real_docs / name).read_text(encoding="utf-8")
+        if not 3000 <= len(text) <= 9000:         # two to four pages
+            continue
+        stem = Path(name).stem
+        pdf = work / f"realdoc_{stem}.pdf"
+        if not pdf.exists():
+            d = typeset_docx(text, work / f"realdoc_{stem}.docx")
+            docx_to_pdf(d, work)
+        texts = page_texts(pdf)
+        docs.append({"name": name, "kind": "real document, typeset", "pdf": pdf, "pages": list(range(len(texts))),
+                     "texts": texts})
+        if len(docs) >= n_docs:
+            break
+    return docs
+
+
+def ocr_document(doc: dict, k: int, work: Path) -> tuple[list[str], list[dict]]:
+    """OCR'd text of each page of ``doc`` (cached in ``work``), and the scan settings used."""
+    rng = np.random.default_rng(int(hashlib.sha256(doc["name"].encode()).hexdigest()[:8], 16))
+    images = render(doc["pdf"], RENDER_DPI, doc["pages"])
+    out, settings, todo = [], [], []
+    for j, img in enumerate(images):
+        s = random_settings(rng, stamp=j == len(images) - 1, note=(j == 0 and k % 2 == 0))
+        data = scan(img, s, rng, RENDER_DPI)
+        cache = work / f"ocr_{hashlib.sha256(data).hexdigest()[:20]}.txt"
+        out.append(cache.read_text(encoding="utf-8") if cache.exists() else None)
+        if out[-1] is None:
+            todo.append((j, cache, data))
+        settings.append(s.describe())
+    if todo:                          # the reading stage's OCR, pages in parallel
+        from PIL import Image
+
+        prepared = []
+        for _, _, data in todo:
+            im = Image.open(io.BytesIO(data))
+            prepared.append(ocr.prepare(im, float(im.info.get("dpi", (0, 0))[0]) or None))
+        for (j, cache, _), text in zip(todo, ocr.ocr_images(prepared)):
+            cache.write_text(text, encoding="utf-8")
+            out[j] = text
+    return out, settings
+
+
+# --------------------------------------------------------------------------- measures
+
+def word_rule_effect(ocr_text: str, src_text: str, result) -> dict:
+    """How the word rules' edits on ``ocr_text`` relate to the source: fixed, broken, neutral."""
+    o = tokens(ocr_text)
+    s = [t[2] for t in tokens(src_text)]
+    sm = difflib.SequenceMatcher(None, [t[2] for t in o], s, autojunk=False)
+    right: dict[int, str] = {}        # OCR token index -> source token, where aligned one to one
+    correct: set[int] = set()
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            correct.update(range(i1, i2))
+            right.update({i: s[j1 + (i - i1)] for i in range(i1, i2)})
+        elif tag == "replace" and i2 - i1 == j2 - j1:
+            right.update({i: s[j1 + (i - i1)] for i in range(i1, i2)})
+    starts = [t[0] for t in o]
+    fixed = broken = neutral = 0
+    for e in result.edits:
+        if e.rule not in WORD_RULES:
+            continue
+        for i in range(np.searchsorted(starts, e.start, "right") - 1, len(o)):
+            if i < 0 or o[i][0] >= e.end:
+                break
+            before = o[i][2]
+            after_tokens = [t[2] for t in tokens(e.after)]
+            after = after_tokens[0] if len(after_tokens) == 1 else None
+            if i in correct:
+                broken += 1
+            elif after is not None and right.get(i) == after and before != after:
+                fixed += 1
+            else:
+                neutral += 1
+    return {"fixed": fixed, "broken": broken, "neutral": neutral, "ocr_correct_syllables": len(correct),
+            "ocr_syllables": len(o)}
+
+
+def match_tasks(a: list[dict], b: list[dict], threshold: float = 0.8) -> list[tuple[int, int]]:
+    pairs = []
+    used: set[int] = set()
+    na = [normalize_ws(t["text"]).lower() for t in a]
+    nb = [normalize_ws(t["text"]).lower() for t in b]
+    for i, x in enumerate(na):
+        best, bj = 0.0, -1
+        for j, y in enumerate(nb):
+            if j in used:
+                continue
+            r = difflib.SequenceMatcher(None, x, y, autojunk=False).ratio() if abs(len(x) - len(y)) < 0.4 * max(len(x), len(y), 1) else 0
+            if r > best:
+                best, bj = r, j
+        if best >= threshold:
+            used.add(bj)
+            pairs.append((i, bj))
+    return pairs
+
+
+def task_agreement(nlp, src_text: str, ocr_text: str) -> dict:
+    gold = nlp.annotate(src_text).to_dict()["tasks"]
+    pred = nlp.annotate(ocr_text).to_dict()["tasks"]
+    pairs = match_tasks(gold, pred)
+    lead = theme = 0
+    for i, j in pairs:
+        lead += {a["id"] for a in gold[i]["agencies"] if a["role"] == "lead"} == \
+                {a["id"] for a in pred[j]["agencies"] if a["role"] == "lead"}
+        theme += {x["id"] for x in gold[i]["themes"]} == {x["id"] for x in pred[j]["themes"]}
+    return {"tasks_clean": len(gold), "tasks_ocr": len(pred), "matched": len(pairs), "same_lead": lead,
+            "same_themes": theme}
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--real-files", type=Path, default=ROOT.parent / "shared" / "realfiles")
+    ap.add_argument("--real-docs", type=Path, default=ROOT.parent / "shared" / "realdocs")
+    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "vanban-ocr-benchmark")
+    ap.add_argument("--docs", type=int, default=8, help="real documents to typeset (default 8)")
+    ap.add_argument("--out", type=Path, default=HERE)
+    args = ap.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    import pipeline
+
+    nlp = pipeline.load()
+    docs = real_pdf_pages(args.real_files) + realdoc_pages(args.real_docs, args.work, args.docs)
+    if not docs:
+        sys.exit(f"no real files or documents found in {args.real_files} / {args.real_docs}")
+    per_doc = []
+    tot = {k: 0 for k in ("chars", "char_err_ocr", "char_err_clean", "syl", "syl_err_ocr", "syl_err_clean",
+                          "fixed", "broken", "neutral", "ocr_correct_syllables", "clean_src_syllables",
+                          "clean_src_changes", "tasks_clean", "tasks_ocr", "matched", "same_lead", "same_themes",
+                          "pages", "ocr_seconds")}
+    for k, doc in enumerate(docs):
+        t = time.time()
+        ocr_pages, settings = ocr_document(doc, k, args.work)
+        tot["ocr_seconds"] += time.time() - t
+        src, _ = join_pages(doc["texts"])
+        hyp, _ = join_pages(ocr_pages)
+        src_clean, hyp_clean = clean(src), clean(hyp)
+        n_src, n_hyp = normalize_ws(src), normalize_ws(hyp)
+        r = {"name": doc["name"], "kind": doc["kind"], "pages": len(ocr_pages), "scans": settings,
+             "chars": len(n_src), "char_err_ocr": levenshtein(n_hyp, n_src),
+             "char_err_clean": levenshtein(normalize_ws(hyp_clean.text), normalize_ws(src_clean.text))}
+        ts, th = [t[2] for t in tokens(src)], [t[2] for t in tokens(hyp)]
+        tsc, thc = [t[2] for t in tokens(src_clean.text)], [t[2] for t in tokens(hyp_clean.text)]
+        r.update({"syl": len(ts), "syl_err_ocr": token_distance(th, ts), "syl_err_clean": token_distance(thc, tsc)})
+        r.update(word_rule_effect(hyp, src, hyp_clean))
+        r["clean_src_syllables"] = len(ts)
+        r["clean_src_changes"] = sum(1 for e in src_clean.edits if e.rule in WORD_RULES)
+        r.update(task_agreement(nlp, src, hyp))
+        per_doc.append(r)
+        for key in tot:
+            if key in r and key != "pages":
+                tot[key] += r[key]
+        tot["pages"] += r["pages"]
+        print(f"{doc['name']}: {r['pages']} pages, CER {r['char_err_ocr'] / r['chars']:.3f} -> "
+              f"{r['char_err_clean'] / r['chars']:.3f}, syllable errors {r['syl_err_ocr']} -> {r['syl_err_clean']}, "
+              f"word rules fixed {r['fixed']} broke {r['broken']}, tasks {r['tasks_clean']}/{r['tasks_ocr']} "
+              f"matched {r['matched']}", flush=True)
+    f1 = 2 * tot["matched"] / max(1, tot["tasks_clean"] + tot["tasks_ocr"])
+    summary = {
+        "documents": len(per_doc), "pages": tot["pages"], "syllables": tot["syl"],
+        "cer_ocr": tot["char_err_ocr"] / tot["chars"], "cer_clean": tot["char_err_clean"] / tot["chars"],
+        "ser_ocr": tot["syl_err_ocr"] / tot["syl"], "ser_clean": tot["syl_err_clean"] / tot["syl"],
+        "syllable_errors_ocr": tot["syl_err_ocr"], "syllable_errors_clean": tot["syl_err_clean"],
+        "syllable_errors_removed_share": 1 - tot["syl_err_clean"] / max(1, tot["syl_err_ocr"]),
+        "word_rules_fixed": tot["fixed"], "word_rules_broke": tot["broken"], "word_rules_neutral": tot["neutral"],
+        "new_errors_per_1000_correct": 1000 * tot["broken"] / max(1, tot["ocr_correct_syllables"]),
+        "false_corrections_on_source_per_1000": 1000 * tot["clean_src_changes"] / max(1, tot["clean_src_syllables"]),
+        "task_f1": f1, "tasks_clean": tot["tasks_clean"], "tasks_ocr": tot["tasks_ocr"], "tasks_matched": tot["matched"],
+        "lead_agreement": tot["same_lead"] / max(1, tot["matched"]),
+        "theme_agreement": tot["same_themes"] / max(1, tot["matched"]),
+        "ocr_seconds_per_page": tot["ocr_seconds"] / max(1, tot["pages"]),
+        "seconds": time.time() - t0,
+    }
+    out = {"command": "python evaluation/ocr_benchmark.py", "summary": summary, "documents": per_doc}
+    (args.out / "ocr.json").write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    write_markdown(out, args.out / "OCR.md")
+    print(json.dumps(summary, indent=1))
+
+
+def write_markdown(out: dict, path: Path) -> None:
+    s = out["summary"]
+    rows = "\n".join(
+        f"| {d['name']} | {d['kind']} | {d['pages']} | {d['char_err_ocr'] / d['chars']:.2%} | "
+        f"{d['char_err_clean'] / d['chars']:.2%} | {d['syl_err_ocr']} | {d['syl_err_clean']} | {d['fixed']} | "
+        f"{d['broken']} | {d['tasks_clean']} / {d['tasks_ocr']} / {d['matched']} |" for d in out["documents"])
+    path.write_text(f"""# OCR benchmark
+
+`{out['command']}` (about {s['seconds'] / 60:.0f} minutes on 2 cores; OCR cached between runs) scans
+{s['pages']} real pages ({s['documents']} documents, {s['syllables']:,} syllables) as a scanner would,
+OCRs them with Tesseract's Vietnamese model through the reading stage, and compares with the source text.
+What each figure means is in the script's docstring; the figures are in `ocr.json`.
+
+| figure | value |
+| --- | ---: |
+| character error rate after OCR / after cleanup | {s['cer_ocr']:.2%} / {s['cer_clean']:.2%} |
+| syllable error rate after OCR / after cleanup | {s['ser_ocr']:.2%} / {s['ser_clean']:.2%} |
+| syllable errors removed by cleanup | {s['syllable_errors_removed_share']:.1%} ({s['syllable_errors_ocr']} → {s['syllable_errors_clean']}) |
+| word rules (diacritics, OCR confusions): OCR errors fixed / correct syllables broken | {s['word_rules_fixed']} / {s['word_rules_broke']} |
+| new errors per 1,000 syllables OCR had right | {s['new_errors_per_1000_correct']:.2f} |
+| word-rule changes on the clean source texts, per 1,000 syllables | {s['false_corrections_on_source_per_1000']:.2f} |
+| task F1, OCR'd pages vs clean text (default model) | {s['task_f1']:.3f} ({s['tasks_clean']} / {s['tasks_ocr']} tasks, {s['tasks_matched']} matched) |
+| lead agreement / theme agreement on matched tasks | {s['lead_agreement']:.3f} / {s['theme_agreement']:.3f} |
+| OCR time per page (2 cores) | {s['ocr_seconds_per_page']:.1f} s |
+
+| document | kind | pages | CER OCR | CER clean | syllable errors OCR | after cleanup | fixed | broken | tasks clean / OCR / matched |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
+{rows}
+""", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
