@@ -57,7 +57,7 @@ from pipeline.evaluation.metrics import levenshtein, normalize_ws  # noqa: E402
 from pipeline.reading import join_pages, ocr  # noqa: E402
 
 WORD_RULES = ("diacritics", "ocr_confusion")
-_TOKEN = re.compile(r"\w+")
+_TOKEN = re.compile(r"[^\W_]+")          # letters and digits (underscore rules are no syllables)
 RENDER_DPI = 300
 
 
@@ -152,12 +152,15 @@ def word_rule_effect(ocr_text: str, src_text: str, result) -> dict:
     for e in result.edits:
         if e.rule not in WORD_RULES:
             continue
-        for i in range(np.searchsorted(starts, e.start, "right") - 1, len(o)):
-            if i < 0 or o[i][0] >= e.end:
+        before_t, after_t = [t[2] for t in tokens(e.before)], [t[2] for t in tokens(e.after)]
+        first = int(np.searchsorted(starts, e.start, "left"))
+        for k, i in enumerate(range(first, len(o))):
+            if o[i][0] >= e.end:
                 break
             before = o[i][2]
-            after_tokens = [t[2] for t in tokens(e.after)]
-            after = after_tokens[0] if len(after_tokens) == 1 else None
+            after = after_t[k] if len(after_t) == len(before_t) else None
+            if after == before:
+                continue                          # a syllable the edit kept ("cộng" of "cộng đông")
             if i in correct:
                 broken += 1
             elif after is not None and right.get(i) == after and before != after:

@@ -1,45 +1,53 @@
-"""Real-word diacritic correction: a syllable that is a valid word but wrong in its context.
+"""Diacritic correction: a syllable whose marks OCR got wrong, put right from its context.
 
 OCR drops, adds and swaps the marks of Vietnamese letters ("Phân đấu" for "Phấn đấu", "Sửa đối"
-for "Sửa đổi", "bố sung" for "bổ sung", "ĐẲNG" for "ĐẢNG"): the result is still a syllable, so a
-spelling list does not catch it; only the context does. Every candidate for a syllable has the
-same letters without marks (:func:`~pipeline.syllables.skeleton`); a syllable is replaced when
+for "Sửa đổi", "bố sung" for "bổ sung", "câp" for "cấp"). Often the result is still a syllable,
+so a spelling list does not catch it; the context does. This is a noisy-channel corrector: the
+candidates for a syllable are the known syllables with the same letters without marks
+(:func:`~pipeline.syllables.skeleton`), and a candidate ``c`` replaces the syllable ``s`` that OCR
+gave when
 
-- it has no support in its context: with neither neighbour (a space or a line break between) does it
-  form a word of the dictionary, nor a syllable pair seen in the statistics;
-- exactly one candidate forms a two-syllable word of the dictionary with a neighbour, and the
-  statistics have seen that pair at least :data:`MIN_PAIR` times (a frequent pair that is no word
-  is not enough: "con chưa đủ 18 tuổi" must not become "còn chưa"; nor is a word never seen in
-  administrative text: "vì nhân dân" must not become "vĩ nhân");
-- the candidate is not :data:`MAX_RATIO` times rarer than the syllable it replaces;
-- it is not a proper name (a capital letter inside a sentence).
+    P(left, c, right) · P(OCR reads s | c)  >  MARGIN · P(left, s, right) · P(OCR reads s | s)
 
-Statistics: syllable and syllable-pair counts learned from the project's written corpus and its
-lexicons (``pipeline/data/syllable_pairs.tsv``, built by ``corpus/tools/build_diacritics.py``),
-and the word list that underthesea ships (Viet74K, read where the installed package keeps it;
-nothing is downloaded). Every change is an edit of rule ``diacritics`` in cleanup's log.
+- ``P(left, c, right)``: a syllable bigram model (counts interpolated with syllable frequencies),
+  in which a pair that is a two-syllable word of the dictionary counts as seen
+  :data:`WORD_COUNT` times more; the neighbours are the syllables next to it with only spaces or
+  one line break between;
+- ``P(OCR reads s | c)``: the channel. Reading a syllable right is the rule (1 - :data:`ERROR`);
+  a wrong read is likelier the fewer and the smaller its differences: a tone mark dropped is the
+  commonest, then a tone mark confused, then a hat or horn lost (â -> a, ơ -> o) or đ read as d;
+- ``MARGIN`` is large (:data:`MARGIN`): the corrector is built not to touch a correct syllable.
+  Proper names (a capital letter inside a sentence) are left alone.
+
+Statistics: syllable and pair counts (``pipeline/data/syllable_pairs.tsv``, built by
+``corpus/tools/build_diacritics.py`` from the project's written corpus and lexicons and, counts of
+pairs only, from real documents) and the word list that underthesea ships (Viet74K, read where
+the installed package keeps it; nothing is downloaded). Every change is an edit of rule
+``diacritics`` in cleanup's log.
 
 >>> from pipeline.cleanup import clean
->>> clean("Sửa đối, bố sung một số điều.").text
-'Sửa đổi, bổ sung một số điều.'
+>>> clean("Sửa đối, bố sung một số điều; phân đấu đạt chỉ tiêu câp tỉnh.").text
+'Sửa đổi, bổ sung một số điều; phấn đấu đạt chỉ tiêu cấp tỉnh.'
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .syllables import is_syllable, skeleton
+from .syllables import is_syllable, skeleton, split_tone
 
 Replacement = tuple[int, int, str]
 DATA = "syllable_pairs.tsv"
-MIN_PAIR = 2               # a pair seen this often in the statistics supports a candidate
-MAX_RATIO = 20             # a candidate this many times rarer than the syllable it would replace is not taken
+ERROR = 0.02           # share of syllables OCR reads with wrong marks
+MARGIN = math.log(300)  # a candidate must explain the text this many times better
+WORD_COUNT = 3         # a dictionary word counts as a pair seen this many more times
+BETA = 2.0             # weight of the syllable frequency in a pair's probability
 _WORD = re.compile(r"[^\W\d_]+")
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n(\"“'\-–•+*]\s*|\d[.)]\s+|[a-zđ]\)\s+)$")
 
 
 class Model:
@@ -49,28 +57,48 @@ class Model:
         self.unigrams = unigrams
         self.pairs = pairs
         self.words = words
+        self.total = sum(unigrams.values()) or 1
+        self.vocab_size = max(1, len(unigrams))
         vocab = set(unigrams) | {s for w in words for s in w}
         self.by_skeleton: dict[str, list[str]] = {}
         for s in sorted(vocab):
             if is_syllable(s):
                 self.by_skeleton.setdefault(skeleton(s), []).append(s)
 
-    def support(self, left: str | None, syl: str, right: str | None) -> int:
-        """2: a dictionary word with a neighbour that the statistics have seen too; 1: one of the two; 0: none."""
-        best = 0
-        for a, b in ((left, syl), (syl, right)):
-            if a is None or b is None:
-                continue
-            n = self.pairs.get((a, b), 0)
-            if (a, b) in self.words and n >= MIN_PAIR:
-                return 2
-            if (a, b) in self.words or n >= MIN_PAIR:
-                best = 1
-        return best
+    def supports(self, left: str | None, s: str, right: str | None) -> bool:
+        """Does ``s`` form a dictionary word, or a pair seen twice, with a neighbour?"""
+        return any(a is not None and b is not None and ((a, b) in self.words or self.pairs.get((a, b), 0) >= 2)
+                   for a, b in ((left, s), (s, right)))
 
-    def seen(self, left: str | None, syl: str, right: str | None) -> bool:
-        return any(a is not None and b is not None and ((a, b) in self.words or (a, b) in self.pairs)
-                   for a, b in ((left, syl), (syl, right)))
+    def p_uni(self, s: str) -> float:
+        return (self.unigrams.get(s, 0) + 0.1) / (self.total + 0.1 * self.vocab_size)
+
+    def pair(self, a: str, b: str) -> float:
+        """log P(b | a), interpolated with b's frequency."""
+        n = self.pairs.get((a, b), 0) + (WORD_COUNT if (a, b) in self.words else 0)
+        return math.log((n + BETA * self.p_uni(b)) / (self.unigrams.get(a, 0) + WORD_COUNT + BETA))
+
+    def context(self, left: str | None, s: str, right: str | None) -> float:
+        """log P(s, right | left): the syllable in its context."""
+        score = self.pair(left, s) if left is not None else math.log(self.p_uni(s))
+        if right is not None:
+            score += self.pair(s, right) - math.log(self.p_uni(right))   # relative to right's own frequency
+        return score
+
+
+def channel(read: str, true: str) -> float:
+    """log P(OCR reads ``read`` | the text says ``true``), for syllables with the same skeleton."""
+    if read == true:
+        return math.log(1 - ERROR)
+    rb, rt = split_tone(read)
+    tb, tt = split_tone(true)
+    p = ERROR
+    if rt != tt:
+        p *= 0.5 if not rt else 0.25           # a tone mark dropped; a tone mark confused or added
+    if rb != tb:
+        diffs = sum(1 for x, y in zip(rb, tb) if x != y)
+        p *= 0.15 ** diffs                      # a hat, breve, horn or the bar of đ lost or added
+    return math.log(p)
 
 
 def _viet74k() -> Path | None:
@@ -84,6 +112,8 @@ def _viet74k() -> Path | None:
 
 @lru_cache(maxsize=1)
 def model() -> Model:
+    from .cleanup import rule_tone_style         # the dictionary in the tone-mark style cleanup writes
+
     unigrams: dict[str, int] = {}
     pairs: dict[tuple[str, str], int] = {}
     text = resources.files("pipeline").joinpath("data", DATA).read_text(encoding="utf-8")
@@ -96,8 +126,6 @@ def model() -> Model:
             unigrams[parts[0]] = int(n)
         else:
             pairs[(parts[0], parts[1])] = int(n)
-    from .cleanup import rule_tone_style         # the dictionary in the tone-mark style cleanup writes
-
     words: set[tuple[str, str]] = set()
     path = _viet74k()
     if path is not None:
@@ -111,13 +139,22 @@ def model() -> Model:
     return Model(unigrams, pairs, words)
 
 
+def _sentence_start(text: str, pos: int) -> bool:
+    """Does a sentence, line or list item start at ``pos``?"""
+    before = text[max(0, pos - 20):pos]
+    b = before.rstrip()
+    if not b or before[len(b):].count("\n") >= 2:
+        return True                                    # the start of the text, or of a paragraph
+    return b[-1] in ".!?:;(\"“'-–•+*)"                # a line that OCR wrapped is no sentence start
+
+
 def _joins(between: str) -> bool:
     """Two syllables are neighbours when only spaces, or one line break, stand between them."""
     return bool(between) and between.isspace() and between.count("\n") <= 1
 
 
 def _recase(template: str, word: str) -> str:
-    if template.isupper():
+    if template.isupper() and len(template) > 1:
         return word.upper()
     if template[0].isupper():
         return word[0].upper() + word[1:]
@@ -131,29 +168,28 @@ def corrections(text: str, m: Model | None = None) -> list[Replacement]:
     low = [t[2].lower() for t in toks]
     out: list[Replacement] = []
     for i, (s, e, w) in enumerate(toks):
-        cands = m.by_skeleton.get(skeleton(w))
-        if not cands or len(cands) < 2 or not is_syllable(w):
+        cur = low[i]
+        cands = m.by_skeleton.get(skeleton(cur))
+        if not cands or (len(cands) == 1 and cands[0] == cur) or len(cur) < 2:
             continue
-        # neighbours: syllables of the same phrase (a single space between, no punctuation)
+        if w[0].isupper() and not w.isupper() and not _sentence_start(text, s):
+            continue                                   # a proper name inside a sentence
         left = low[i - 1] if i and _joins(text[toks[i - 1][1]:s]) else None
         right = low[i + 1] if i + 1 < len(toks) and _joins(text[e:toks[i + 1][0]]) else None
-        if left is None and right is None:
-            continue
-        cur = low[i]
-        if m.seen(left, cur, right):
-            continue
-        if w[0].isupper() and not w.isupper() and not _SENTENCE_START.search(text[max(0, s - 4):s]):
-            continue                                   # a proper name inside a sentence
-        scored = [(m.support(left, c, right), c) for c in cands if c != cur]
-        best = max((sc for sc, _ in scored), default=0)
-        if best < 2:
-            continue                                   # a seen pair alone is too weak: only dictionary words
-        top = [c for sc, c in scored if sc == best]
-        if len(top) != 1 or m.unigrams.get(cur, 0) >= MAX_RATIO * max(1, m.unigrams.get(top[0], 0)):
-            continue                                   # ambiguous, or the candidate is far rarer ("vì" -> "vĩ")
-        new = _recase(w, top[0])
-        if new != w:
-            out.append((s, e, new))
+        if m.supports(left, cur, right):
+            continue                                   # it forms a word or a seen pair with a neighbour
+        base = m.context(left, cur, right) + channel(cur, cur)
+        best, best_c = base + MARGIN, None
+        for c in cands:
+            if c == cur:
+                continue
+            score = m.context(left, c, right) + channel(cur, c)
+            if score > best:
+                best, best_c = score, c
+        if best_c is not None:
+            new = _recase(w, best_c)
+            if new != w:
+                out.append((s, e, new))
     return out
 
 

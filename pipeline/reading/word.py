@@ -45,6 +45,27 @@ class _Numbering:
     def __init__(self, doc) -> None:
         self.levels: dict[tuple[str, int], tuple[str, str, int]] = {}
         self.counters: dict[str, list[int]] = {}
+        self.styles: dict[str, tuple[str | None, int]] = {}     # style id -> (numId, ilvl) of a list style
+        try:
+            based: dict[str, str] = {}
+            for st in doc.styles.element.iterchildren(_q("style")):
+                sid = st.get(_q("styleId"))
+                ppr = st.find(_q("pPr"))
+                npr = ppr.find(_q("numPr")) if ppr is not None else None
+                if npr is not None:
+                    self.styles[sid] = (_val(npr.find(_q("numId"))), int(_val(npr.find(_q("ilvl"))) or 0))
+                b = st.find(_q("basedOn"))
+                if b is not None:
+                    based[sid] = _val(b)
+            for sid, parent in based.items():       # a style based on a list style is one too
+                seen = {sid}
+                while sid not in self.styles and parent in based and parent not in seen:
+                    seen.add(parent)
+                    parent = based[parent]
+                if sid not in self.styles and parent in self.styles:
+                    self.styles[sid] = self.styles[parent]
+        except (AttributeError, KeyError, ValueError):
+            pass
         try:
             root = doc.part.numbering_part.element
         except (NotImplementedError, KeyError, AttributeError):
@@ -73,10 +94,13 @@ class _Numbering:
     def label(self, p) -> str:
         ppr = p.find(_q("pPr"))
         npr = ppr.find(_q("numPr")) if ppr is not None else None
-        if npr is None:
+        style = _val(ppr.find(_q("pStyle"))) if ppr is not None else None
+        num_id, ilvl = self.styles.get(style, (None, 0))
+        if npr is not None:
+            num_id = _val(npr.find(_q("numId"))) or num_id
+            ilvl = int(_val(npr.find(_q("ilvl"))) or ilvl)
+        if num_id is None:
             return ""
-        num_id = _val(npr.find(_q("numId")))
-        ilvl = int(_val(npr.find(_q("ilvl"))) or 0)
         if num_id in (None, "0") or (num_id, ilvl) not in self.levels:
             return ""
         counts = self.counters.setdefault(num_id, [0] * 10)
