@@ -9,7 +9,7 @@ Pages (about 60 with the defaults):
   text layer;
 - real documents (``../shared/realdocs``) held out of the diacritic statistics
   (``corpus/tools/build_diacritics.py``), typeset to pages (``evaluation/scanner.py``: a .docx in
-  the usual layout, LibreOffice's PDF, its text layer as the source text).
+  the usual layout, LibreOffice's PDF); the source text is the document's text file.
 
 Each page is rendered and degraded as a scanner would (150-300 dpi, turned by up to 1.2°, blur,
 JPEG, specks; a red stamp on each document's last page, a handwritten note on the first page of
@@ -100,7 +100,7 @@ def realdoc_pages(real_docs: Path, work: Path, n_docs: int) -> list[dict]:
             docx_to_pdf(d, work)
         texts = page_texts(pdf)
         docs.append({"name": name, "kind": "real document, typeset", "pdf": pdf, "pages": list(range(len(texts))),
-                     "texts": texts})
+                     "texts": texts, "source": text})
         if len(docs) >= n_docs:
             break
     return docs
@@ -228,7 +228,7 @@ def main(argv=None) -> None:
         t = time.time()
         ocr_pages, settings = ocr_document(doc, k, args.work)
         tot["ocr_seconds"] += time.time() - t
-        src, _ = join_pages(doc["texts"])
+        src = doc.get("source") or join_pages(doc["texts"])[0]
         hyp, _ = join_pages(ocr_pages)
         src_clean, hyp_clean = clean(src), clean(hyp)
         n_src, n_hyp = normalize_ws(src), normalize_ws(hyp)

@@ -498,6 +498,8 @@ RULES = [
     ("handwritten", rule_handwritten),
     ("markdown", rule_markdown),
     ("ocr_junk", layout.rule_ocr_junk),
+    ("ocr_marks", layout.rule_ocr_marks),
+    ("recipients", layout.rule_recipients),
     ("spacing", rule_spacing),
     ("ocr_confusion", rule_ocr_confusion),
     ("tone_style", rule_tone_style),

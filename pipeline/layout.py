@@ -16,8 +16,14 @@ offset map exact):
     line of their own.
 ``ocr_junk``
     Short lines of OCR debris from stamps, signatures and handwriting: symbols no administrative
-    text uses (€, ©, ñ, ¥, |, …), or no Vietnamese syllable at all among three or more letter
-    groups.
+    text uses (€, ©, ñ, ¥, |, …) among fewer than two Vietnamese syllables, or fewer than half;
+    and a short line in lower case just above the letterhead (a handwritten note).
+``ocr_marks``
+    Marks a scan adds to lines: table rules read as "_" or "|", a dash ending a line, a bullet
+    dash before a letterhead line in capitals, a full stop before a line that goes on in lower case.
+``recipients``
+    A "Nơi nhận:" header the scan lost (it sits beside the signature and the stamp), put back
+    before the list of recipients, so that they are not read as tasks.
 
 >>> from pipeline.cleanup import clean
 >>> clean("Ban Dân vận chủ trì, phối hợp với\\n2\\f- 3 -\\ncác cơ quan tuyên truyền.").text
@@ -98,7 +104,7 @@ def rule_page_layout(text: str) -> list[Replacement]:
     return merged
 
 
-_MOTTO = re.compile(r"(?<=\S)[ \t]+(?=(?:CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+_MOTTO = re.compile(r"(?<=[^\W_])[ \t]+(?=(?:CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"
                     r"|ĐẢNG CỘNG SẢN VIỆT NAM|Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh phúc)\b)")
 _DATE = re.compile(r"(?<=\S)[ \t]+(?=(?:[A-ZĐ][^\s,]*[ \t]){0,4}[A-ZĐ][^\s,]*,[ \t]*ngày[ \t]+(?:\d|\.|…))")
 _HEAD_LINES = 12
@@ -134,21 +140,20 @@ def rule_letterhead_columns(text: str) -> list[Replacement]:
     return out
 
 
-_JUNK_CHARS = set("€©®ñ¥£¢§¶µ¤¦¨¯´¸¹²³×÷|~¬«»@#$^`{}<>\\_=")
+_JUNK_CHARS = set("€©®ñ¥£¢§¶µ¤¦¨¯´¸¹²³÷|~¬«»@#$^`{}\\_")
 _DOMAIN = re.compile(r"[\w-]+\.(?:gov|com|org|net|edu)\b|[\w.-]+@[\w-]+\.\w|\bwww\.|\.vn\b", re.I)
 _STRUCTURE = re.compile(r"^\s*(?:[IVXLC]+\.|\d+(?:\.\d+)*[.)]?|[a-zđ]\)|[-+•–])\s")
 
 
 def _junk(line: str) -> bool:
     s = line.strip()
-    if not s or len(s) > 60 or _STRUCTURE.match(s):
-        return False
-    if _DOMAIN.search(s):
+    if not s or len(s) > 60 or _STRUCTURE.match(s) or _DOMAIN.search(s):
         return False
     ws = [w for _, _, w in words(s)]
-    if any(c in _JUNK_CHARS for c in s):
-        return sum(1 for w in ws if is_syllable(w) and len(w) > 1) < 4
-    return len(ws) >= 3 and not any(is_syllable(w) for w in ws) and not any(w.isupper() for w in ws)
+    good = sum(1 for w in ws if is_syllable(w) and len(w) > 1)
+    if any(c in _JUNK_CHARS for c in re.sub(r"(?<=\w)_(?=\w)", "", s)):     # "HP_VP11_QĐ" is a code
+        return good < 2 or good < 0.5 * len(ws)
+    return False
 
 
 _NOT_NOTE = re.compile(r"^\s*(?:mẫu|phụ lục|biểu|số|kính gửi|v/v|về việc)\b", re.I)
@@ -161,9 +166,92 @@ def rule_ocr_junk(text: str) -> list[Replacement]:
     first = [i for i, ln in enumerate(lines[:6]) if ln.strip()][:3]
     for i, line in enumerate(lines):
         end = pos + len(line)
-        note = (i in first[:2] and len(line.strip()) <= 30 and not _caps(line) and not _NOT_NOTE.match(line)
+        note = (i in first[:2] and len(line.strip()) <= 30 and any(c.islower() for c in line)
+                and not _NOT_NOTE.match(line)
                 and first.index(i) + 1 < len(first) and _caps(lines[first[first.index(i) + 1]]))
         if PAGE_BREAK not in line and (note or _junk(line)):
             out.append((pos, min(end + 1, len(text)), ""))     # OCR debris, or a handwritten note above the letterhead
         pos = end + 1
     return out
+
+
+_MARKS = [
+    re.compile(r"(?m)^[ \t]*[|_]+[ \t]+"),                       # a table rule or pipe read before a line
+    re.compile(r"(?<=[^\W\d_])_+(?=[ \t]|$)|(?<![^\s])_+(?![^\s.,;:])", re.M),   # underscores: no letter is one
+    re.compile(r"[ \t]+[|_–—-]+[ \t]*(?=\n[ \t]*(?:[^\W\d_]|\n)|\Z)"),        # a stray mark ending a line
+]
+_STRAY_BULLET = re.compile(r"^[ \t]*[|]?[ \t]*[-–—_|][ \t]+(?=\S)")
+_STRAY_STOP = re.compile(r"(?<=[^\W\d_]{2})\.(?=[ \t]*\n[ \t]*[^\W\d_])")
+
+
+def rule_ocr_marks(text: str) -> list[Replacement]:
+    """Marks a scan adds to lines: table rules and pipes read as "_" or "|", a dash left at a line's end,
+    a bullet dash before a letterhead or title line in capitals, a full stop before a line that goes on
+    in lower case ("kế hoạch tổ.\nchức hội nghị")."""
+    out: list[Replacement] = []
+    for rx in _MARKS:
+        out += [(m.start(), m.end(), "") for m in rx.finditer(text) if m.end() > m.start()]
+    pos = 0
+    for n, line in enumerate(text.split("\n")):
+        if n >= _HEAD_LINES * 2:
+            break
+        m = _STRAY_BULLET.match(line)
+        if m and _caps(line[m.end():]):
+            out.append((pos, pos + m.end(), ""))
+        pos += len(line) + 1
+    for m in _STRAY_STOP.finditer(text):
+        nxt = text[m.end():m.end() + 40].lstrip()
+        word = re.match(r"[^\W\d_]+", nxt)
+        if word and word.group().islower() and len(word.group()) >= 2 and text[m.start() - 1].islower():
+            out.append((m.start(), m.end(), ""))
+    out.sort()
+    merged: list[Replacement] = []
+    for r in out:
+        if merged and r[0] < merged[-1][1]:
+            continue
+        merged.append(r)
+    return merged
+
+
+_RECIPIENT = re.compile(r"^[ \t]*[-–~_=+•][ \t\-–~_=]*(\S.*)$")
+_ARCHIVE = re.compile(r"^\W*lưu\s*[:.]?\s*(?:vt|văn thư)\b", re.I)
+_HEADER_SEEN = re.compile(r"n[ơo]i\s*(?:nh[ậaâ]n|gửi)", re.I)
+_SIGNED = re.compile(r"^\W*\(?\s*đã ký\s*\)?\W*$|^(?:tm|kt|t/m|tl|q)\.", re.I)
+
+
+def rule_recipients(text: str) -> list[Replacement]:
+    """A "Nơi nhận:" header that the scan lost, put back before the recipients list.
+
+    In a scan the header sits in the left column beside the signature block and the stamp, and OCR
+    often garbles it; the list after it then reads as body bullets, and each recipient as a task.
+    The list is recognised by its shape: lines opening with a dash, of short items (agency names),
+    that end with the archive line ("- Lưu: VT, …") or just before the signature ("(đã ký)", "TM.",
+    the end of the text). Only near the end of the document, and only where no such header is seen.
+    """
+    lines = text.split("\n")
+    starts, pos = [], 0
+    for ln in lines:
+        starts.append(pos)
+        pos += len(ln) + 1
+    i = len(lines) - 1
+    first_body = int(len(lines) * 0.3)
+    while i >= first_body:
+        if not _RECIPIENT.match(lines[i]):
+            i -= 1
+            continue
+        j = i
+        while j - 1 >= 0 and (_RECIPIENT.match(lines[j - 1]) or (lines[j - 1].strip()
+                              and not lines[j - 1].rstrip().endswith((":", ".")) and j - 2 >= 0
+                              and _RECIPIENT.match(lines[j - 2]))):
+            j -= 1                                     # a run of list lines (a wrapped item continues one)
+        run = [ln for ln in lines[j:i + 1] if ln.strip()]
+        items = [x for ln in run for x in re.split(r";\s*[-–]\s*", ln)]
+        short = sum(len(x.split()) for x in items) / max(1, len(items)) <= 12
+        archive = any(_ARCHIVE.match(_RECIPIENT.match(ln).group(1) if _RECIPIENT.match(ln) else ln) for ln in run)
+        after = [ln for ln in lines[i + 1:i + 6] if ln.strip()]
+        ends = not after or _SIGNED.match(after[0].strip()) is not None
+        seen = any(_HEADER_SEEN.search(ln) for ln in lines[max(0, j - 12):i + 1])
+        if (len(items) >= 3 and short and (archive or ends)) and not seen:
+            return [(starts[j], starts[j], "Nơi nhận:\n")]
+        i = j - 1
+    return []
