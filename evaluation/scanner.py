@@ -167,7 +167,7 @@ class ScanSettings:
 def random_settings(rng, stamp: bool = False, note: bool = False) -> ScanSettings:
     return ScanSettings(dpi=int(rng.choice([150, 200, 240, 300])), angle=float(rng.uniform(-1.2, 1.2)),
                         blur=float(rng.uniform(0.0, 0.9)), jpeg=int(rng.choice([0, 60, 75, 90])),
-                        speckle=float(rng.choice([0.0, 0.0005, 0.001])), stamp=stamp,
+                        speckle=float(rng.choice([0.0, 0.0001, 0.0002])), stamp=stamp,
                         note=str(rng.choice(NOTES)) if note else "")
 
 
@@ -220,8 +220,13 @@ def scan(page, settings: ScanSettings, rng, rendered_dpi: int) -> bytes:
     W, H = img.size
     if settings.note:
         draw_note(img, settings.note, (int(W * 0.55), int(H * 0.012)), size=int(rendered_dpi * 0.22))
-    if settings.stamp:
-        draw_stamp(img, (int(W * 0.70), int(H * rng.uniform(0.55, 0.85))), radius=int(rendered_dpi * 0.75))
+    if settings.stamp:                  # over the signature block: the right half of the last lines of text
+        import numpy as np
+
+        rows = np.where((np.asarray(img.convert("L")) < 128).sum(axis=1) > 2)[0]
+        bottom = int(rows[-1]) if len(rows) else int(H * 0.7)
+        r = int(rendered_dpi * 0.75)
+        draw_stamp(img, (int(W * rng.uniform(0.58, 0.72)), max(r, bottom - int(r * rng.uniform(0.4, 0.9)))), radius=r)
     if settings.dpi != rendered_dpi:
         f = settings.dpi / rendered_dpi
         img = img.resize((round(W * f), round(H * f)), Image.LANCZOS)

@@ -504,6 +504,7 @@ RULES = [
     ("ocr_confusion", rule_ocr_confusion),
     ("tone_style", rule_tone_style),
     ("line_join", rule_line_join),
+    ("word_split", diacritics.rule_word_split),
     ("diacritics", diacritics.rule_diacritics),
     ("spacing", rule_spacing),
     ("duplicate", rule_duplicate),

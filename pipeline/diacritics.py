@@ -195,3 +195,29 @@ def corrections(text: str, m: Model | None = None) -> list[Replacement]:
 
 def rule_diacritics(text: str) -> list[Replacement]:
     return corrections(text)
+
+
+def splits(text: str, m: Model | None = None) -> list[Replacement]:
+    """Two syllables OCR ran together ("CHÍNHPHỦ", "xãhội"), split where the parts are a known pair.
+
+    Only a letter run that is no syllable itself, and only at the one point where both parts are
+    known syllables forming a dictionary word or a pair seen in the statistics.
+    """
+    m = m or model()
+    out: list[Replacement] = []
+    for mt in _WORD.finditer(text):
+        w = mt.group()
+        if len(w) < 4 or is_syllable(w):
+            continue
+        low = w.lower()
+        found = [k for k in range(2, len(w) - 1)
+                 if low[:k] in m.unigrams and low[k:] in m.unigrams and is_syllable(low[:k]) and is_syllable(low[k:])
+                 and ((low[:k], low[k:]) in m.words or m.pairs.get((low[:k], low[k:]), 0) >= 2)]
+        if len(found) == 1:
+            k = found[0]
+            out.append((mt.start() + k, mt.start() + k, " "))
+    return out
+
+
+def rule_word_split(text: str) -> list[Replacement]:
+    return splits(text)

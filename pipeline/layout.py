@@ -20,7 +20,7 @@ offset map exact):
     and a short line in lower case just above the letterhead (a handwritten note).
 ``ocr_marks``
     Marks a scan adds to lines: table rules read as "_" or "|", a dash ending a line, a bullet
-    dash before a letterhead line in capitals, a full stop before a line that goes on in lower case.
+    dash before a letterhead line in capitals, a full stop before a word in lower case, « » for “ ”.
 ``recipients``
     A "Nơi nhận:" header the scan lost (it sits beside the signature and the stamp), put back
     before the list of recipients, so that they are not read as tasks.
@@ -104,7 +104,7 @@ def rule_page_layout(text: str) -> list[Replacement]:
     return merged
 
 
-_MOTTO = re.compile(r"(?<=[^\W_])[ \t]+(?=(?:CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+_MOTTO = re.compile(r"(?<=\S)(?:[ \t]+[-–—_|.]+)?[ \t]+(?=(?:CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"
                     r"|ĐẢNG CỘNG SẢN VIỆT NAM|Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh phúc)\b)")
 _DATE = re.compile(r"(?<=\S)[ \t]+(?=(?:[A-ZĐ][^\s,]*[ \t]){0,4}[A-ZĐ][^\s,]*,[ \t]*ngày[ \t]+(?:\d|\.|…))")
 _HEAD_LINES = 12
@@ -125,7 +125,7 @@ def rule_letterhead_columns(text: str) -> list[Replacement]:
         ff = text.find(PAGE_BREAK, pos, end)
         line = text[pos:end if ff < 0 else ff]
         m = _MOTTO.search(line)
-        if m:
+        if m and re.search(r"[^\W\d_]", line[:m.start()]):
             out.append((pos + m.start(), pos + m.end(), "\n"))
         else:
             m = _DATE.search(line)
@@ -180,23 +180,27 @@ _MARKS = [
     re.compile(r"(?<=[^\W\d_])_+(?=[ \t]|$)|(?<![^\s])_+(?![^\s.,;:])", re.M),   # underscores: no letter is one
     re.compile(r"[ \t]+[|_–—-]+[ \t]*(?=\n[ \t]*(?:[^\W\d_]|\n)|\Z)"),        # a stray mark ending a line
 ]
-_STRAY_BULLET = re.compile(r"^[ \t]*[|]?[ \t]*[-–—_|][ \t]+(?=\S)")
-_STRAY_STOP = re.compile(r"(?<=[^\W\d_]{2})\.(?=[ \t]*\n[ \t]*[^\W\d_])")
+_STRAY_BULLET = re.compile(r"^[ \t]*[-–—_|.~]+(?:[ \t]+[-–—_|.~]+)*[ \t]+(?=\S)")
+_GUILLEMET = re.compile(r"[«»]")              # Tesseract's reading of “ ” (Vietnamese documents quote with “ ”)
+_QUOTES = {"«": "“", "»": "”"}
+_SLOGAN = re.compile(r"Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh phúc")
+_STRAY_STOP = re.compile(r"(?<=[^\W\d_]{2})\.(?=[ \t]*\n[ \t]*[^\W\d_]| [^\W\d_])")
 
 
 def rule_ocr_marks(text: str) -> list[Replacement]:
     """Marks a scan adds to lines: table rules and pipes read as "_" or "|", a dash left at a line's end,
-    a bullet dash before a letterhead or title line in capitals, a full stop before a line that goes on
-    in lower case ("kế hoạch tổ.\nchức hội nghị")."""
+    a bullet dash before a letterhead or title line in capitals, a full stop before a word in lower case
+    ("kế hoạch tổ.\nchức hội nghị", "Ban Thường. trực"): a sentence never starts in lower case."""
     out: list[Replacement] = []
     for rx in _MARKS:
         out += [(m.start(), m.end(), "") for m in rx.finditer(text) if m.end() > m.start()]
+    out += [(m.start(), m.end(), _QUOTES[m.group()]) for m in _GUILLEMET.finditer(text)]
     pos = 0
     for n, line in enumerate(text.split("\n")):
         if n >= _HEAD_LINES * 2:
             break
         m = _STRAY_BULLET.match(line)
-        if m and _caps(line[m.end():]):
+        if m and (_caps(line[m.end():]) or _SLOGAN.match(line[m.end():])):
             out.append((pos, pos + m.end(), ""))
         pos += len(line) + 1
     for m in _STRAY_STOP.finditer(text):
