@@ -79,15 +79,18 @@ def read(data: bytes) -> Extracted:
                 ocr.check()
             except InputError as e:
                 raise InputError(f"{len(to_ocr)} of {len(pdf)} pages are scans or have an unreadable text layer: {e}") from None
-            images = []
-            for i in to_ocr:
-                page = pdf[i]
-                try:
-                    images.append(ocr.prepare(page.render(scale=ocr.DPI / 72, grayscale=True).to_pil(), ocr.DPI))
-                finally:
-                    page.close()
-            for i, t in zip(to_ocr, ocr.ocr_images(images)):
-                texts[i] = t
+            step = 4 * ocr.jobs()          # pages rendered at once: a 300 dpi page is 9 MB in memory
+            for k in range(0, len(to_ocr), step):
+                batch = to_ocr[k:k + step]
+                images = []
+                for i in batch:
+                    page = pdf[i]
+                    try:
+                        images.append(ocr.prepare(page.render(scale=ocr.DPI / 72, grayscale=True).to_pil(), ocr.DPI))
+                    finally:
+                        page.close()
+                for i, t in zip(batch, ocr.ocr_images(images)):
+                    texts[i] = t
             notes.append(f"pages OCR'd: {_ranges([i + 1 for i in to_ocr])}"
                          + (f" ({kinds['garbage']} with a garbage text layer)" if kinds.get("garbage") else ""))
     finally:

@@ -73,11 +73,11 @@ class _Numbering:
         abstract = {}
         for an in root.iterchildren(_q("abstractNum")):
             lv = {}
-            for l in an.iterchildren(_q("lvl")):
-                ilvl = int(l.get(_q("ilvl"), 0))
-                fmt = _val(l.find(_q("numFmt"))) or "decimal"
-                text = _val(l.find(_q("lvlText")))
-                start = int(_val(l.find(_q("start"))) or 1)
+            for lvl in an.iterchildren(_q("lvl")):
+                ilvl = int(lvl.get(_q("ilvl"), 0))
+                fmt = _val(lvl.find(_q("numFmt"))) or "decimal"
+                text = _val(lvl.find(_q("lvlText")))
+                start = int(_val(lvl.find(_q("start"))) or 1)
                 lv[ilvl] = (fmt, text if text is not None else "", start)
             abstract[an.get(_q("abstractNumId"))] = lv
         for num in root.iterchildren(_q("num")):
