@@ -67,8 +67,9 @@ class Model:
 
     def supports(self, left: str | None, s: str, right: str | None) -> bool:
         """Does ``s`` form a dictionary word, or a pair seen twice, with a neighbour?"""
-        return any(a is not None and b is not None and ((a, b) in self.words or self.pairs.get((a, b), 0) >= 2)
-                   for a, b in ((left, s), (s, right)))
+        if left is not None and ((left, s) in self.words or self.pairs.get((left, s), 0) >= 2):
+            return True
+        return right is not None and ((s, right) in self.words or self.pairs.get((s, right), 0) >= 2)
 
     def p_uni(self, s: str) -> float:
         return (self.unigrams.get(s, 0) + 0.1) / (self.total + 0.1 * self.vocab_size)
@@ -86,6 +87,7 @@ class Model:
         return score
 
 
+@lru_cache(maxsize=1 << 16)
 def channel(read: str, true: str) -> float:
     """log P(OCR reads ``read`` | the text says ``true``), for syllables with the same skeleton."""
     if read == true:
@@ -167,30 +169,43 @@ def corrections(text: str, m: Model | None = None) -> list[Replacement]:
     toks = [(mt.start(), mt.end(), mt.group()) for mt in _WORD.finditer(text)]
     low = [t[2].lower() for t in toks]
     out: list[Replacement] = []
+    decide = _decider(m)
     for i, (s, e, w) in enumerate(toks):
         cur = low[i]
-        cands = m.by_skeleton.get(skeleton(cur))
-        if not cands or (len(cands) == 1 and cands[0] == cur) or len(cur) < 2:
+        if len(cur) < 2 or not m.by_skeleton.get(_skeleton(cur)):
             continue
         if w[0].isupper() and not w.isupper() and not _sentence_start(text, s):
             continue                                   # a proper name inside a sentence
         left = low[i - 1] if i and _joins(text[toks[i - 1][1]:s]) else None
         right = low[i + 1] if i + 1 < len(toks) and _joins(text[e:toks[i + 1][0]]) else None
-        if m.supports(left, cur, right):
-            continue                                   # it forms a word or a seen pair with a neighbour
-        base = m.context(left, cur, right) + channel(cur, cur)
-        best, best_c = base + MARGIN, None
-        for c in cands:
-            if c == cur:
-                continue
-            score = m.context(left, c, right) + channel(cur, c)
-            if score > best:
-                best, best_c = score, c
-        if best_c is not None:
-            new = _recase(w, best_c)
+        best = decide(left, cur, right)
+        if best is not None:
+            new = _recase(w, best)
             if new != w:
                 out.append((s, e, new))
     return out
+
+
+_skeleton = lru_cache(maxsize=1 << 16)(skeleton)
+
+
+@lru_cache(maxsize=4)
+def _decider(m: Model):
+    """The decision for a syllable in its context, cached: cleanup runs its rules over the text
+    several times, and the same contexts come back."""
+    @lru_cache(maxsize=1 << 17)
+    def decide(left: str | None, cur: str, right: str | None) -> str | None:
+        cands = m.by_skeleton.get(_skeleton(cur), [])
+        if (len(cands) == 1 and cands[0] == cur) or m.supports(left, cur, right):
+            return None                                # the only spelling, or a word / seen pair with a neighbour
+        best, best_c = m.context(left, cur, right) + channel(cur, cur) + MARGIN, None
+        for c in cands:
+            if c != cur:
+                score = m.context(left, c, right) + channel(cur, c)
+                if score > best:
+                    best, best_c = score, c
+        return best_c
+    return decide
 
 
 def rule_diacritics(text: str) -> list[Replacement]:
