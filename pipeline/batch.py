@@ -77,11 +77,14 @@ def annotate_file(nlp, path: str | Path, root: str | Path | None = None) -> Docu
     p = Path(path)
     source = p.relative_to(root).as_posix() if root is not None else p.as_posix()
     try:
-        text, _, digest = reading.read_document(p)
+        ext = reading.read(p)
+        digest = ext.sha256
     except InputError as e:
         return Document(doc_id=p.stem, source=source, errors=[str(e)])
     try:
-        return nlp.annotate(text, doc_id=p.stem, source=source, sha256=digest)
+        doc = nlp.annotate(ext.text, doc_id=p.stem, source=source, sha256=digest)
+        reading.set_pages(doc, ext.pages)
+        return doc
     except Exception as e:  # a bug on one file must not stop a batch: record it
         return Document(doc_id=p.stem, source=source, sha256=digest,
                         errors=[f"internal error while annotating: {type(e).__name__}: {e}"])
@@ -93,8 +96,9 @@ def _annotate_chunk(chunk: list[tuple[str, str, str, bytes]], model_ref) -> list
     out = []
     for key, doc_id, source, data in chunk:
         try:
-            text, _ = reading.decode(data)
-            doc = ann.annotate(text, doc_id=doc_id, source=source, sha256=key.split(":")[0])
+            ext = reading.extract(data, source)
+            doc = ann.annotate(ext.text, doc_id=doc_id, source=source, sha256=key.split(":")[0])
+            reading.set_pages(doc, ext.pages)
         except InputError as e:
             doc = Document(doc_id=doc_id, source=source, sha256=key.split(":")[0], errors=[str(e)])
         except Exception as e:  # recorded per file: the batch goes on
@@ -148,7 +152,8 @@ def _chunks(items: list[_Item], size: int) -> Iterator[list[tuple[str, str, str,
 
 def run(model, in_dir: str | Path, out_dir: str | Path, workers: int = 1, scheduler: str | None = None,
         quiet: bool = True, progress: Callable | None = None, report: bool = True) -> BatchResult:
-    """Annotate every .txt/.md below ``in_dir``; write tasks.jsonl, tasks.csv and report.html to ``out_dir``.
+    """Annotate every document below ``in_dir`` (the formats of :data:`pipeline.reading.SUFFIXES`); write
+    tasks.jsonl, tasks.csv and report.html to ``out_dir``.
 
     ``model`` is a loaded :class:`~pipeline.language.Pipeline` or a model directory; from a directory
     the model is loaded only by the processes that annotate (none when everything is cached).
@@ -162,7 +167,7 @@ def run(model, in_dir: str | Path, out_dir: str | Path, workers: int = 1, schedu
     files, ignored = inventory.drop_ignored(files, in_dir)      # README, LICENSE, hidden files: not documents
     out_dir.mkdir(parents=True, exist_ok=True)
     cache = out_dir / ".cache"
-    version = f"{source.version}:{__version__}"
+    version = f"{source.version}:{__version__}:{reading.READER_VERSION}"
     root = in_dir if in_dir.is_dir() else in_dir.parent
 
     items: list[_Item] = []
@@ -227,8 +232,9 @@ def _ck(it: _Item) -> str:
 
 
 def _content_key(path: Path, size: int, version: str) -> str:
-    if size > reading.MAX_BYTES:
-        raise InputError(f"file is {size // (1024 * 1024)} MB, above the {reading.MAX_BYTES // (1024 * 1024)} MB limit")
+    limit = reading.max_bytes(path)
+    if size > limit:
+        raise InputError(f"file is {size // (1024 * 1024)} MB, above the {limit // (1024 * 1024)} MB limit")
     h = hashlib.sha256()
     try:
         with open(path, "rb") as fh:

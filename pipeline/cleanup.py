@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from . import diacritics, layout
 from .document import Edit
 from .tables import ROW_SEP, rule_table
 
@@ -503,6 +504,8 @@ def rule_blank_lines(text: str) -> list[Replacement]:
 
 
 RULES = [
+    ("letterhead_columns", layout.rule_letterhead_columns),
+    ("page_layout", layout.rule_page_layout),
     ("unicode", rule_unicode),
     ("html", rule_html),
     ("table", rule_table),
@@ -511,10 +514,15 @@ RULES = [
     ("handwritten", rule_handwritten),
     ("markup_join", rule_markup_join),
     ("markdown", rule_markdown),
+    ("ocr_junk", layout.rule_ocr_junk),
+    ("ocr_marks", layout.rule_ocr_marks),
+    ("recipients", layout.rule_recipients),
     ("spacing", rule_spacing),
     ("ocr_confusion", rule_ocr_confusion),
     ("tone_style", rule_tone_style),
     ("line_join", rule_line_join),
+    ("word_split", diacritics.rule_word_split),
+    ("diacritics", diacritics.rule_diacritics),
     ("spacing", rule_spacing),
     ("duplicate", rule_duplicate),
     ("blank_lines", rule_blank_lines),

@@ -145,13 +145,14 @@ class Task:
     score: float = 1.0                              # confidence that this span is a task
     context: TaskContext = field(default_factory=TaskContext, repr=False)
     mentions: dict = field(default_factory=dict, repr=False)   # field -> agency mentions (the mentions component)
+    page: int | None = None                         # 1-based page of the source file (reading.set_pages)
 
     def to_dict(self) -> dict:
         """The task as the output contract writes it (scores rounded to 4 decimals)."""
         return {"id": self.id, "text": self.text, "start": self.start, "end": self.end,
                 "section": self.section, "words": self.words, "score": round(self.score, 4),
                 "agencies": [_rounded(asdict(a)) for a in self.agencies],
-                "themes": [_rounded(asdict(t)) for t in self.themes]}
+                "themes": [_rounded(asdict(t)) for t in self.themes], "page": self.page}
 
 
 def _rounded(d: dict) -> dict:
@@ -181,6 +182,7 @@ class Document:
     tokens: list[Token] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    pages: list[int] = field(default_factory=list)  # raw-text offset where each page starts (reading stage)
 
     @property
     def text(self) -> str:

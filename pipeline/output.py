@@ -20,8 +20,8 @@ from .labels import LEVELS, ROLES, LabelInfo, issuer_level
 CSV_COLUMNS = ["doc_id", "source", "number", "type", "issuer", "date", "task_id", "section", "start", "end",
                "text", "lead", "lead_names", "support", "support_names", "implicit", "themes", "theme_scores",
                "task_score", "errors",
-               # added: Vietnamese display names of the labels, the issuer's level, the review flag
-               "issuer_level", "lead_label", "support_label", "themes_label", "uncertain"]
+               # added: Vietnamese display names of the labels, the issuer's level, the review flag, the page
+               "issuer_level", "lead_label", "support_label", "themes_label", "uncertain", "page"]
 LONG_COLUMNS = ["doc_id", "source", "number", "type", "issuer", "issuer_level", "date", "task_id", "section", "text",
                 "dimension", "role", "role_label", "label_id", "label", "name_in_text", "explicit", "inherited_from",
                 "score", "uncertain"]
@@ -83,7 +83,7 @@ def csv_rows(doc: dict, info: LabelInfo | None = None) -> Iterator[list]:
                       t.get("score"), errors,
                       LEVELS.get(level, ""), "; ".join(_unique(info.agency(a["id"]) for a in leads)),
                       "; ".join(_unique(info.agency(a["id"]) for a in sup)),
-                      "; ".join(info.theme(x["id"]) for x in t["themes"]), info.task_uncertain(t)]
+                      "; ".join(info.theme(x["id"]) for x in t["themes"]), info.task_uncertain(t), t.get("page")]
 
 
 def long_rows(doc: dict, info: LabelInfo | None = None) -> Iterator[list]:

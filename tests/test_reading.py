@@ -121,7 +121,7 @@ def doc_tree(tmp_path):
     root = tmp_path / "docs"
     (root / "b" / "sub").mkdir(parents=True)
     (root / "a").mkdir()
-    for rel in ["top.txt", "a/y.MD", "a/x.md", "b/sub/z.txt", "b/a.txt", "ignored.pdf", "a/note.docx", "b/data.json"]:
+    for rel in ["top.txt", "a/y.MD", "a/x.md", "b/sub/z.txt", "b/a.txt", "ignored.xlsx", "a/~$note.docx", "b/data.json"]:
         (root / rel).write_text("Ban Dân vận chủ trì.", encoding="utf-8")
     return root
 

@@ -1,4 +1,4 @@
-"""Stage 1, reading: find documents in a folder and decode them to NFC text.
+"""Plain text (.txt, .md): decode bytes to NFC text.
 
 Decoding order: a BOM (UTF-8, UTF-16 LE/BE) wins; then strict UTF-8; then
 Windows-1258 (the legacy Vietnamese code page, which decodes to combining marks
@@ -10,66 +10,13 @@ records it per file and goes on.
 from __future__ import annotations
 
 import codecs
-import hashlib
-import os
 import unicodedata
-from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 
 SUFFIXES = (".txt", ".md")
-MAX_BYTES = 16 * 1024 * 1024   # a larger file is recorded as an error: no directive is that long
 
 _VI_LETTERS = set("ăâđêôơưĂÂĐÊÔƠƯ")
-
-
-def find_documents(folder: str | Path, suffixes: tuple[str, ...] = SUFFIXES) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Every document below ``folder`` (sorted), and the entries that were skipped with why.
-
-    Symlinked folders are followed once: a link back into a folder already seen
-    (a loop) is skipped and reported, not followed forever.
-    """
-    root = Path(folder)
-    if not root.exists():
-        raise InputError(f"Input folder {folder} does not exist.")
-    if root.is_file():
-        return [root], []
-    found: list[Path] = []
-    skipped: list[tuple[Path, str]] = []
-    seen: set[tuple[int, int]] = set()
-
-    def walk(d: Path) -> None:
-        try:
-            st = d.stat()
-        except OSError as e:
-            skipped.append((d, f"cannot open folder: {e.strerror or e}"))
-            return
-        key = (st.st_dev, st.st_ino)
-        if key in seen:
-            skipped.append((d, "symbolic link loop: folder already visited"))
-            return
-        seen.add(key)
-        try:
-            entries = sorted(os.scandir(d), key=lambda e: e.name)
-        except OSError as e:
-            skipped.append((d, f"cannot list folder: {e.strerror or e}"))
-            return
-        for e in entries:
-            p = Path(e.path)
-            try:
-                is_dir = e.is_dir()  # follows symlinks
-            except OSError:
-                is_dir = False
-            if is_dir:
-                walk(p)
-            elif p.suffix.lower() in suffixes:
-                if not p.exists():
-                    skipped.append((p, "broken symbolic link"))
-                else:
-                    found.append(p)
-    walk(root)
-    found.sort(key=lambda p: p.relative_to(root).as_posix())
-    return found, skipped
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -124,28 +71,3 @@ def _looks_binary(text: str) -> bool:
         return False
     ctrl = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f\v")
     return ctrl > max(4, len(sample) // 100)
-
-
-def read_bytes(path: str | Path) -> bytes:
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(f"file is {size // (1024 * 1024)} MB, above the {MAX_BYTES // (1024 * 1024)} MB limit")
-        return p.read_bytes()
-    except PermissionError:
-        raise InputError("permission denied: the file cannot be read") from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a file") from None
-    except FileNotFoundError:
-        raise InputError("file not found (deleted, or a broken link)") from None
-    except OSError as e:
-        raise InputError(f"cannot read the file: {e.strerror or e}") from None
-
-
-def read_document(path: str | Path) -> tuple[str, str, str]:
-    """Read and decode one file: (text, encoding, sha256 of the raw bytes)."""
-    data = read_bytes(path)
-    digest = hashlib.sha256(data).hexdigest()
-    text, enc = decode(data)
-    return text, enc, digest
