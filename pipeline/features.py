@@ -23,10 +23,10 @@ CONTEXT_COLUMNS = [f.name for f in fields(TaskContext)]
 COLUMNS = ["text", "words", *CONTEXT_COLUMNS]
 
 
-def task_frame(items: Sequence, with_mentions: bool = True) -> pd.DataFrame:
+def task_frame(items: Sequence, with_mentions: bool = True, docs: Sequence | None = None) -> pd.DataFrame:
     """One row per task or candidate: ``text``, ``words`` (segmented, else the text), every field of its
-    :class:`~pipeline.document.TaskContext`, and ``mentions`` (field → agency mentions) when the
-    pipeline's mention component has set them."""
+    :class:`~pipeline.document.TaskContext`, ``doc`` (which document it is from: ``docs``, else all one),
+    and ``mentions`` (field → agency mentions) when the pipeline's mention component has set them."""
     rows = []
     has_mentions = False
     for t in items:
@@ -39,6 +39,7 @@ def task_frame(items: Sequence, with_mentions: bool = True) -> pd.DataFrame:
         rows.append(row)
     cols = COLUMNS + (["mentions"] if has_mentions else [])
     frame = pd.DataFrame(rows, columns=cols)
+    frame["doc"] = list(docs) if docs is not None else [0] * len(frame)
     if has_mentions:
         frame["mentions"] = [r.get("mentions") or {} for r in rows]
     return frame

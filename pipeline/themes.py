@@ -48,18 +48,41 @@ def _inputs(X: pd.DataFrame) -> pd.DataFrame:
                          "title": title_text(X).values})
 
 
+def document_means(P: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """Each row's document mean of ``P`` (the tasks of one document share it)."""
+    out = np.zeros_like(P)
+    for d in np.unique(docs):
+        idx = docs == d
+        out[idx] = P[idx].mean(axis=0)
+    return out
+
+
+def stack_features(P: np.ndarray, D: np.ndarray, j: int) -> np.ndarray:
+    return np.column_stack([P[:, j], D[:, j], P[:, j] * D[:, j]])
+
+
 class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
     """Themes of tasks. ``X``: a task frame (:func:`pipeline.features.task_frame`, at least ``text`` or
-    ``words``); ``y``: label lists, or an indicator matrix whose columns are ``classes``."""
+    ``words``; a ``doc`` column says which tasks share a document); ``y``: label lists, or an indicator
+    matrix whose columns are ``classes``.
+
+    With ``document_context`` a second stage reads, for each theme, the task's own probability and the mean
+    over the tasks of its document (a plan about drug prevention makes "an_ninh_trat_tu" likelier for each
+    of its bare "Tổ chức kiểm tra…" tasks); it is fitted on out-of-fold first-stage probabilities, folds
+    grouped by document.
+    """
 
     def __init__(self, C: float = 8.0, threshold: float = 0.35, max_labels: int = 3, alone: Sequence[str] = ("khac",),
-                 context_weight: float = 0.4, title_weight: float = 0.25, classes: Sequence[str] | None = None):
+                 context_weight: float = 0.4, title_weight: float = 0.25, document_context: bool = True,
+                 folds: int = 4, classes: Sequence[str] | None = None):
         self.C = C
         self.threshold = threshold
         self.max_labels = max_labels
         self.alone = alone
         self.context_weight = context_weight
         self.title_weight = title_weight
+        self.document_context = document_context
+        self.folds = folds
         self.classes = classes
 
     def _check_X(self, X) -> pd.DataFrame:
@@ -68,7 +91,29 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
                              f"pipeline.features.task_frame). Got {type(X).__name__} instead.")
         return X
 
-    def fit(self, X, y):
+    def _first_stage(self) -> Pipeline:
+        features = ColumnTransformer([
+            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=60000,
+                                      token_pattern=r"[^\s]+", lowercase=True), "words"),
+            ("context", TfidfVectorizer(sublinear_tf=True, max_features=8000), "ctx"),
+            ("title", TfidfVectorizer(sublinear_tf=True, max_features=4000), "title"),
+        ], transformer_weights={"words": 1.0, "context": self.context_weight, "title": self.title_weight})
+        return Pipeline([
+            ("features", features),
+            ("clf", OneVsRestClassifier(LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced"))),
+        ])
+
+    def _fit_first(self, Z: pd.DataFrame, Y: np.ndarray, sample_weight=None) -> Pipeline:
+        pipe = self._first_stage()
+        if sample_weight is None:
+            return pipe.fit(Z, Y)
+        import sklearn
+
+        with sklearn.config_context(enable_metadata_routing=True):
+            pipe.named_steps["clf"].estimator.set_fit_request(sample_weight=True)
+            return pipe.fit(Z, Y, sample_weight=np.asarray(sample_weight, dtype=float))
+
+    def fit(self, X, y, sample_weight=None):
         X = self._check_X(X)
         sets = label_sets(y, self.classes)
         if len(sets) != len(X):
@@ -76,22 +121,35 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
         self.binarizer_ = fit_binarizer(sets, self.classes)
         self.classes_ = self.binarizer_.classes_
         Y = self.binarizer_.transform(sets)
-        features = ColumnTransformer([
-            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=60000,
-                                      token_pattern=r"[^\s]+", lowercase=True), "words"),
-            ("context", TfidfVectorizer(sublinear_tf=True, max_features=8000), "ctx"),
-            ("title", TfidfVectorizer(sublinear_tf=True, max_features=4000), "title"),
-        ], transformer_weights={"words": 1.0, "context": self.context_weight, "title": self.title_weight})
-        self.pipeline_ = Pipeline([
-            ("features", features),
-            ("clf", OneVsRestClassifier(LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced"))),
-        ]).fit(_inputs(X), Y)
+        Z = _inputs(X)
+        self.pipeline_ = self._fit_first(Z, Y, sample_weight)
+        self.stack_ = None
+        docs = X["doc"].to_numpy() if "doc" in X.columns else np.zeros(len(X))
+        if self.document_context and len(np.unique(docs)) >= self.folds:
+            from sklearn.model_selection import GroupKFold
+
+            oof = np.zeros(Y.shape, dtype=float)
+            for tr, te in GroupKFold(n_splits=self.folds).split(Z, groups=docs):
+                sw = None if sample_weight is None else np.asarray(sample_weight)[tr]
+                keep = Y[tr].sum(axis=0) > 0
+                model = self._fit_first(Z.iloc[tr], Y[tr][:, keep], sw)
+                oof[np.ix_(te, np.flatnonzero(keep))] = model.predict_proba(Z.iloc[te])
+            D = document_means(oof, docs)
+            self.stack_ = [LogisticRegression(C=1.0, max_iter=1000).fit(stack_features(oof, D, j), Y[:, j])
+                           if 0 < Y[:, j].sum() < len(Y) else None for j in range(Y.shape[1])]
         return self
 
     def predict_proba(self, X) -> np.ndarray:
-        """Per task and theme of ``classes_``: the one-vs-rest probability (rows need not sum to 1)."""
+        """Per task and theme of ``classes_``: the theme's probability (rows need not sum to 1)."""
         check_is_fitted(self, "pipeline_")
-        return self.pipeline_.predict_proba(_inputs(self._check_X(X)))
+        X = self._check_X(X)
+        P = self.pipeline_.predict_proba(_inputs(X))
+        if not self.stack_ or len(X) == 0:
+            return P
+        docs = X["doc"].to_numpy() if "doc" in X.columns else np.zeros(len(X))
+        D = document_means(P, docs)
+        return np.column_stack([m.predict_proba(stack_features(P, D, j))[:, 1] if m is not None else P[:, j]
+                                for j, m in enumerate(self.stack_)])
 
     def predict_themes(self, X) -> list[list[ThemeLabel]]:
         proba = self.predict_proba(X)

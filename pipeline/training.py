@@ -273,7 +273,8 @@ def fit_prepared(nlp: Pipeline, prepared: Sequence[Prepared], labelset: dict | N
         if rules:
             model.set_params(max_labels=rules.get("max_labels", model.max_labels),
                              alone=tuple(rules.get("alone", model.alone)))
-        comp.models["themes"] = model.fit(task_frame(tasks, with_mentions=False), [g.themes for g in golds])
+        doc_ids = [i for i, p in enumerate(prepared) for _ in p.tasks]
+        comp.models["themes"] = model.fit(task_frame(tasks, with_mentions=False, docs=doc_ids), [g.themes for g in golds])
     nlp.labelset = labelset
     return nlp
 

@@ -84,7 +84,7 @@ def predict_stages(nlp: Pipeline, test: Sequence[Prepared]) -> dict:
         out["support"] = [{a.id for a in s} - lead for s, lead in zip(sup, out["lead"])]
     if nlp.has_pipe("themes"):
         model = nlp.get_pipe("themes").models["themes"]
-        X = task_frame(tasks, with_mentions=False)
+        X = task_frame(tasks, with_mentions=False, docs=[i for i, p in enumerate(test) for _ in p.tasks])
         out["themes"] = [{t.id for t in ts} for ts in model.predict_themes(X)]
         proba = model.predict_proba(X)
         out["top"] = [[str(model.classes_[j]) for j in np.argsort(-row, kind="stable")[:3]] for row in proba]
