@@ -79,14 +79,21 @@ def labels_of(m: Mention) -> list[str]:
 
 
 def mention_features(text: str, m: Mention, index: int, count: int, issuer_labels: Sequence[str]) -> dict:
-    before = _WORD.findall(text[:m.start].lower())[-3:]
+    """What the role model reads about one mention: its class, where it stands (at the start, after opening
+    words, after a clause break, after an object verb), the words around it and what stands before it."""
+    prefix = text[:m.start]
+    before = _WORD.findall(prefix.lower())[-3:]
     after = _WORD.findall(text[m.end:].lower())[:3]
+    bare = strip_openers(prefix)
     labs = labels_of(m)
     f = {"kind=" + m.kind: 1, "index": min(index, 4), "count": min(count, 5), "first": int(index == 0),
-         "at_start": int(not text[:m.start].strip(_LEAD_PUNCT)),
-         "after_openers": int(not strip_openers(text[:m.start])),
+         "at_start": int(not prefix.strip(_LEAD_PUNCT)), "after_openers": int(not bare),
          "rel_pos": round(m.start / max(len(text), 1), 1),
-         "issuer": int(bool(set(labs) & set(issuer_labels)))}
+         "issuer": int(bool(set(labs) & set(issuer_labels))),
+         "after_clause_break": int(bool(re.search(r"[,;:]\s*(?:(?:các|mỗi|từng)\s+)?$", prefix))),
+         "prefix_words": min(len(_WORD.findall(bare)), 12) // 3}
+    if 0 < len(_WORD.findall(bare)) <= 3:
+        f["prefix=" + " ".join(_WORD.findall(bare.lower()))] = 1
     for lab in labs:
         f["label=" + lab] = 1
     for k, w in enumerate(reversed(before)):

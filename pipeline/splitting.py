@@ -68,19 +68,28 @@ def sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
 
 
 def _fields_by_item(lines: list[Line]) -> dict[int, dict[str, str]]:
-    """For each item line (index) the values of the field lines under it ({"lead": …, "support": …})."""
+    """For each item line (index) the values of the field lines under it ({"lead": …, "support": …}); a field
+    whose value stands in the bullets under it ("2. Chủ trì thực hiện" / "- Bộ Quốc phòng.") takes theirs."""
     out: dict[int, dict[str, str]] = {}
     stack: list[int] = []
-    for i, ln in enumerate(lines):
-        if ln.zone != "body":
-            continue
+    body = [i for i, ln in enumerate(lines) if ln.zone == "body"]
+    for n, i in enumerate(body):
+        ln = lines[i]
         while stack and lines[stack[-1]].depth >= ln.depth:
             stack.pop()
-        if ln.field in ("lead", "support") and ln.field_value:
+        if ln.field in ("lead", "support"):
+            value = ln.field_value
+            if not value:
+                kids = []
+                for j in body[n + 1:]:
+                    if lines[j].depth <= ln.depth:
+                        break
+                    kids.append(lines[j].text)
+                value = "\n".join(kids)
             owner = next((j for j in reversed(stack) if not lines[j].field), None)
-            if owner is not None:
+            if owner is not None and value:
                 d = out.setdefault(owner, {})
-                d[ln.field] = (d.get(ln.field, "") + "\n" + ln.field_value).strip()
+                d[ln.field] = (d.get(ln.field, "") + "\n" + value).strip()
         stack.append(i)
     return out
 

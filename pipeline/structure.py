@@ -89,6 +89,10 @@ def marker(line: str) -> tuple[str, str, int]:
     return "plain", "", 0
 
 
+_FIELD_LABEL = re.compile(r"^(?:(?:cơ quan|đơn vị)\s+)?(?:(?P<group>chủ trì(?:,| và)\s+phối hợp)|(?P<lead>chủ trì|thực hiện)"
+                          r"|(?P<support>phối hợp))(?:\s+thực hiện)?\s*[:.]?$", re.I)
+
+
 def field_of(text: str) -> tuple[str, int]:
     """("lead" | "support" | "time" | "product" | "funding" | "content", length of the label) of a field
     line, ("", 0) otherwise."""
@@ -216,7 +220,7 @@ def _rows(lines: list[Line]) -> None:
             continue
         cells = [c.strip() for c in ln.text.split(ROW_SEP)]
         r = _table_roles(cells)
-        if r and all(len(c) < 80 for c in cells):
+        if len(r) >= 2 and all(len(c) < 60 and not c.endswith(".") for c in cells):
             roles = r
             indexed = bool(_INDEX_HEADER.match(cells[0]))
             ln.heading = True
@@ -263,6 +267,12 @@ def parse(text: str) -> tuple[list[Line], DocInfo]:
             ln.field, ln.field_value = name, t[cut:].strip()
             if not ln.field_value:
                 ln.lead_in = True          # "- Thời gian thực hiện:" followed by bullets
+            continue
+        label = _FIELD_LABEL.match(t)
+        if label and _next_is_deeper(lines, i):
+            # "2. Chủ trì thực hiện" with the agencies in the bullets under it
+            ln.field = "group" if label.group("group") else "lead" if label.group("lead") else "support"
+            ln.lead_in = True
             continue
         ends_sentence = t.endswith((".", ";", "!", "?", "…"))
         if t.endswith(":"):
