@@ -204,9 +204,6 @@ def mention_roles(tasks: Sequence[Task], golds: Sequence[GoldTask], docs: Sequen
     out = []
     for t, g, doc in zip(tasks, golds, docs):
         found = (t.mentions or {}).get("text", [])
-        if not g.mentions:
-            out.append(None)
-            continue
         gold = []
         for s, e, _, role in g.mentions:
             cs, ce = _clean_span(doc, s, e)
