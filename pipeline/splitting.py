@@ -40,6 +40,7 @@ _BACKGROUND = re.compile(r"^(?:thời gian qua|trong thời gian qua|thời gian
 _ABBREV = re.compile(r"(?:\b(?:TP|Tp|Q|ThS|TS|PGS|GS|St|Đ/c|đ/c|v\.v|Th|BS|ông|bà|Ông|Bà)|\b[A-ZĐ])\.$")
 _SENT_END = re.compile(r"(?<=[.!?…])[\"”')]*\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
 _ABBREV_TAIL = 12          # an abbreviation is looked for in the last characters of a piece only
+_TOPIC = re.compile(r"^(?:về|đối với|riêng|về việc)\s[^:;.]{3,160}?:\s+(?=\S)", re.I)
 MIN_WORDS = 3              # a candidate of fewer words ("(1).", "Pháp chế") is a fragment, never a task
 
 
@@ -143,6 +144,11 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
             item_fields = {"lead": ln.cells[1], "support": ln.cells[2]}
         else:
             sents = sentences(ln.text, ln.start)
+            topic = _TOPIC.match(ln.text)
+            if topic and sents and len(ln.text[topic.end():].split()) >= MIN_WORDS:
+                # "Về dự án đường ven biển: giao Bộ Tài chính…": the task starts after the topic's colon
+                first = (ln.start + topic.end(), sents[0][1])
+                sents = [first] + sents[1:] if first[1] > first[0] else sents
         item_first = text[sents[0][0]:sents[0][1]] if sents else ""
         for k, (s, e) in enumerate(sents):
             sent = text[s:e]
