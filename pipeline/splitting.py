@@ -40,6 +40,15 @@ _BACKGROUND = re.compile(r"^(?:thời gian qua|trong thời gian qua|thời gian
 _ABBREV = re.compile(r"(?:\b(?:TP|Tp|Q|ThS|TS|PGS|GS|St|Đ/c|đ/c|v\.v|Th|BS|ông|bà|Ông|Bà)|\b[A-ZĐ])\.$")
 _SENT_END = re.compile(r"(?<=[.!?…])[\"”')]*\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
 _ABBREV_TAIL = 12          # an abbreviation is looked for in the last characters of a piece only
+_BLANK = re.compile(r"[.…_]{4,}|\(\d\)\s*[.…]{3,}")
+
+
+def _title_ratio(text: str) -> int:
+    """Tenths of the words that start with a capital (a list of names is mostly capitals)."""
+    words = [w for w in text.split() if w[:1].isalpha()]
+    return round(10 * sum(w[0].isupper() for w in words) / len(words)) if words else 0
+
+
 _TOPIC = re.compile(r"^(?:về|đối với|riêng|về việc)\s[^:;.]{3,160}?:\s+(?=\S)", re.I)
 MIN_WORDS = 3              # a candidate of fewer words ("(1).", "Pháp chế") is a fragment, never a task
 
@@ -90,7 +99,8 @@ def _fields_by_item(lines: list[Line]) -> dict[int, dict[str, str]]:
             owner = next((j for j in reversed(stack) if not lines[j].field), None)
             if owner is not None and value:
                 d = out.setdefault(owner, {})
-                d[ln.field] = (d.get(ln.field, "") + "\n" + value).strip()
+                have = d.get(ln.field, "").split("\n") if d.get(ln.field) else []
+                d[ln.field] = "\n".join(have + [v for v in value.split("\n") if v not in have])
         stack.append(i)
     return out
 
@@ -180,6 +190,9 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
                 "field_value_words": min(len(ln.field_value.split()), 6) if ln.field else 0,
                 "doc=" + (kind or "unknown"): 1, "under_article": int("Điều" in ln.section),
                 "ends_stop": int(sent.endswith((".", ";", "!", "?", "…"))),
+                "ends_exclaim": int(sent.rstrip(" .)\"”").endswith("!")),
+                "blank": int(bool(_BLANK.search(sent))),
+                "title_ratio": _title_ratio(sent),
             }
             out.append(Candidate(start=s, end=e, text=sent, section=ln.section, features=feats, context=ctx,
                                  group=chain[-1].start if chain else -1))

@@ -262,8 +262,10 @@ def parse(text: str) -> tuple[list[Line], DocInfo]:
         ln.depth = DEPTH[ln.kind] if ln.kind != "bullet" else _BULLET_DEPTH.get(ln.marker, 6.0)
         if ln.kind == "arabic":
             ln.depth = 1 + ln.marker.count(".") * 0.5
+        if ln.field:
+            continue                       # an agency listed under a field label (set below, at its label)
         name, cut = field_of(t)
-        if name and ln.kind in ("bullet", "plain", "letter", "paren"):
+        if name and ln.kind in ("bullet", "plain", "letter", "paren", "arabic"):
             ln.field, ln.field_value = name, t[cut:].strip()
             if not ln.field_value:
                 ln.lead_in = True          # "- Thời gian thực hiện:" followed by bullets
@@ -273,6 +275,11 @@ def parse(text: str) -> tuple[list[Line], DocInfo]:
             # "2. Chủ trì thực hiện" with the agencies in the bullets under it
             ln.field = "group" if label.group("group") else "lead" if label.group("lead") else "support"
             ln.lead_in = True
+            if ln.field != "group":
+                for kid in lines[i + 1:]:
+                    if kid.zone != "body" or DEPTH.get(kid.kind, 7) <= DEPTH.get(ln.kind, 7) and kid.kind != "plain":
+                        break
+                    kid.field, kid.field_value = ln.field, kid.text      # the agencies it lists
             continue
         ends_sentence = t.endswith((".", ";", "!", "?", "…"))
         if t.endswith(":"):
