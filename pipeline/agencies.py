@@ -43,15 +43,20 @@ _OPENER_RE = re.compile(r"^(?:" + "|".join(re.escape(o) for o in sorted(OPENERS,
 _LEAD_PUNCT = " \t-+•*,:;"
 
 
+_OPENER_AT = re.compile(_OPENER_RE.pattern[1:], re.I)          # the same, matched at a position
+_LEAD_RUN = re.compile("[" + re.escape(_LEAD_PUNCT) + "]*")
+
+
 def strip_openers(prefix: str) -> str:
-    """What stands before a mention once opening words are removed (linear: one opener per step)."""
-    rest = prefix.lstrip(_LEAD_PUNCT)
-    while rest:
-        m = _OPENER_RE.match(rest)
-        if not m or not m.end():
+    """What stands before a mention once opening words are removed (linear: one opener per step, matched
+    where the last one ended, with no copy of the rest per step)."""
+    pos = _LEAD_RUN.match(prefix).end()
+    while pos < len(prefix):
+        m = _OPENER_AT.match(prefix, pos)
+        if not m or m.end() == pos:
             break
-        rest = rest[m.end():].lstrip(_LEAD_PUNCT)
-    return rest
+        pos = _LEAD_RUN.match(prefix, m.end()).end()
+    return prefix[pos:]
 
 
 _COORD_GAP = re.compile(r"^[\s,;:]*(?:(?:và|hoặc|cùng)\s+)?(?:(?:các|mỗi|từng)\s+)?$", re.I)

@@ -11,12 +11,25 @@ annotated.
 Workers are joblib processes (``workers=N``) or a Dask cluster
 (``scheduler="tcp://host:8786"``). A worker loads the model once from its
 directory and keeps it for the run.
+
+Each document has a time limit (``time_limit`` seconds, default
+:data:`TIME_LIMIT`; 0 or None: none): a document that takes longer gets a
+per-file error and the batch goes on. It is a ``SIGALRM`` timer
+(``signal.setitimer``) armed around each document in the process that
+annotates it: the batch's own process with one worker, each joblib worker
+process with several. Where no such timer can be armed (Windows, a thread
+other than the main one, Dask's threaded workers) documents run without a
+limit. A document over the limit, and one that met an internal error, is
+written to the outputs but not to the cache: a re-run tries it again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +42,46 @@ from .labels import LabelInfo
 from .output import Writers, atomic_write, write_report
 
 CHUNK = 8   # documents per worker call: amortises inter-process overhead
+TIME_LIMIT = 300.0   # seconds a document may take (reading and annotating), by default
+
+
+class TimeLimitExceeded(BaseException):
+    """Raised inside a document's annotation when its time is up (a BaseException, so that no ``except
+    Exception`` inside a component swallows it)."""
+
+
+def time_limit_error(seconds: float) -> str:
+    return (f"annotating took longer than the time limit of {seconds:g} s; raise it with --time-limit "
+            "(0 = no limit)")
+
+
+def can_limit_time() -> bool:
+    """Whether this thread can arm the per-document timer (POSIX, main thread)."""
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def time_limit(seconds: float | None):
+    """Raise :class:`TimeLimitExceeded` in the block once ``seconds`` (wall clock) have passed; no limit when
+    ``seconds`` is 0 or None or where :func:`can_limit_time` says no."""
+    if not seconds or seconds <= 0 or not can_limit_time():
+        yield
+        return
+    armed = [True]
+
+    def on_alarm(signum, frame):
+        if armed[0]:
+            armed[0] = False
+            raise TimeLimitExceeded()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, float(seconds))
+    try:
+        yield
+    finally:
+        armed[0] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass
@@ -90,21 +143,50 @@ def annotate_file(nlp, path: str | Path, root: str | Path | None = None) -> Docu
                         errors=[f"internal error while annotating: {type(e).__name__}: {e}"])
 
 
-def _annotate_chunk(chunk: list[tuple[str, str, str, bytes]], model_ref) -> list[tuple[str, dict]]:
-    """Annotate (key, doc_id, source, bytes) items; return (key, document dict) pairs."""
+_WARM_TEXT = "Kính gửi: Sở Y tế\n1. Sở Y tế chủ trì tổ chức tập huấn cho cán bộ y tế cơ sở."
+_warmed: set = set()
+
+
+def _warm(ann) -> None:
+    """Annotate a short text once per process and pipeline, outside any time limit: the data and libraries
+    that components load on first use (the diacritics model, underthesea's CRF…) are the worker's start-up,
+    not the first document's time."""
+    if id(ann) in _warmed:
+        return
+    _warmed.add(id(ann))
+    try:
+        ann.annotate(_WARM_TEXT)
+    except Exception:
+        pass              # a pipeline that cannot annotate it fails on the documents, with their errors
+
+
+def _annotate_chunk(chunk: list[tuple[str, str, str, bytes]], model_ref,
+                    limit: float | None = None) -> list[tuple[str, dict, bool]]:
+    """Annotate (key, doc_id, source, bytes) items, each within ``limit`` seconds; return (key, document dict,
+    whether it may be cached) triples: a document over the time limit or with an internal error is not
+    cached, so that a re-run tries it again."""
     ann = _worker_annotator(*model_ref) if isinstance(model_ref, tuple) else model_ref
+    if limit:
+        _warm(ann)
     out = []
     for key, doc_id, source, data in chunk:
+        sha = key.split(":")[0]
+        keep = True
         try:
-            ext = reading.extract(data, source)
-            doc = ann.annotate(ext.text, doc_id=doc_id, source=source, sha256=key.split(":")[0])
-            reading.set_pages(doc, ext.pages)
+            with time_limit(limit):
+                ext = reading.extract(data, source)
+                doc = ann.annotate(ext.text, doc_id=doc_id, source=source, sha256=sha)
+                reading.set_pages(doc, ext.pages)
         except InputError as e:
-            doc = Document(doc_id=doc_id, source=source, sha256=key.split(":")[0], errors=[str(e)])
+            doc = Document(doc_id=doc_id, source=source, sha256=sha, errors=[str(e)])
+        except TimeLimitExceeded:
+            doc = Document(doc_id=doc_id, source=source, sha256=sha, errors=[time_limit_error(limit)])
+            keep = False
         except Exception as e:  # recorded per file: the batch goes on
-            doc = Document(doc_id=doc_id, source=source, sha256=key.split(":")[0],
+            doc = Document(doc_id=doc_id, source=source, sha256=sha,
                            errors=[f"internal error while annotating: {type(e).__name__}: {e}"])
-        out.append((key, doc.to_dict()))
+            keep = False
+        out.append((key, doc.to_dict(), keep))
     return out
 
 
@@ -151,7 +233,8 @@ def _chunks(items: list[_Item], size: int) -> Iterator[list[tuple[str, str, str,
 
 
 def run(model, in_dir: str | Path, out_dir: str | Path, workers: int = 1, scheduler: str | None = None,
-        quiet: bool = True, progress: Callable | None = None, report: bool = True) -> BatchResult:
+        quiet: bool = True, progress: Callable | None = None, report: bool = True,
+        time_limit: float | None = TIME_LIMIT) -> BatchResult:
     """Annotate every document below ``in_dir`` (the formats of :data:`pipeline.reading.SUFFIXES`); write
     tasks.jsonl, tasks.csv and report.html to ``out_dir``.
 
@@ -159,7 +242,9 @@ def run(model, in_dir: str | Path, out_dir: str | Path, workers: int = 1, schedu
     the model is loaded only by the processes that annotate (none when everything is cached).
     No progress bar unless asked: ``quiet=False`` shows one (tqdm, on stderr); ``progress`` is called with
     the number of documents finished instead. Files below ``in_dir`` that are not documents are left out
-    by the rule of :mod:`pipeline.inventory` (listed in ``BatchResult.ignored``).
+    by the rule of :mod:`pipeline.inventory` (listed in ``BatchResult.ignored``). ``time_limit``: seconds a
+    document may take (0 or None: no limit); one over it gets a per-file error, is not cached, and the batch
+    goes on (see the module's docstring for where the limit applies).
     """
     source = _ModelSource(model)
     in_dir, out_dir = Path(in_dir), Path(out_dir)
@@ -203,8 +288,12 @@ def run(model, in_dir: str | Path, out_dir: str | Path, workers: int = 1, schedu
     by_key: dict[str, list[_Item]] = {}
     for it in todo:
         by_key.setdefault(it.key, []).append(it)
-    for key, doc in _execute(todo, source, workers, scheduler):
-        _store(cache, _ck(by_key[key][0]), doc)
+    uncached: dict[str, dict] = {}       # over the time limit or an internal error: written, never cached
+    for key, doc, keep in _execute(todo, source, workers, scheduler, time_limit):
+        if keep:
+            _store(cache, _ck(by_key[key][0]), doc)
+        else:
+            uncached[key] = doc
         result.annotated += 1
         bar(1)
     bar(None)
@@ -214,8 +303,11 @@ def run(model, in_dir: str | Path, out_dir: str | Path, workers: int = 1, schedu
             if it.error:
                 yield Document(doc_id=it.doc_id, source=it.source, errors=[it.error]).to_dict()
                 continue
-            with open(_cache_path(cache, _ck(it)), encoding="utf-8") as fh:
-                d = json.load(fh)
+            if it.key in uncached:
+                d = dict(uncached[it.key])
+            else:
+                with open(_cache_path(cache, _ck(it)), encoding="utf-8") as fh:
+                    d = json.load(fh)
             d["doc_id"], d["source"] = it.doc_id, it.source
             yield d
 
@@ -254,30 +346,31 @@ def _store(cache: Path, name: str, doc: dict) -> None:
         json.dump(doc, fh, ensure_ascii=False)
 
 
-def _execute(todo: list[_Item], source: _ModelSource, workers: int, scheduler: str | None):
+def _execute(todo: list[_Item], source: _ModelSource, workers: int, scheduler: str | None,
+             limit: float | None = None):
     if not todo:
         return
     chunks = _chunks(todo, CHUNK)
     if scheduler:
-        yield from _execute_dask(chunks, source.for_workers(), scheduler)
+        yield from _execute_dask(chunks, source.for_workers(), scheduler, limit)
     elif workers <= 1 or len(todo) <= CHUNK:       # starting processes would cost more than it saves
         for ch in chunks:
-            yield from _annotate_chunk(ch, source.annotator())
+            yield from _annotate_chunk(ch, source.annotator(), limit)
     else:
         from joblib import Parallel, delayed
 
         ref = source.for_workers()
         par = Parallel(n_jobs=workers, backend="loky", return_as="generator_unordered", pre_dispatch="2*n_jobs")
-        for out in par(delayed(_annotate_chunk)(ch, ref) for ch in chunks):
+        for out in par(delayed(_annotate_chunk)(ch, ref, limit) for ch in chunks):
             yield from out
 
 
-def _execute_dask(chunks, model_ref, scheduler: str):
+def _execute_dask(chunks, model_ref, scheduler: str, limit: float | None = None):
     from dask.distributed import Client, as_completed
 
     with Client(scheduler) as client:
         ref = client.scatter(model_ref, broadcast=True) if not isinstance(model_ref, tuple) else model_ref
-        futures = [client.submit(_annotate_chunk, ch, ref, pure=False) for ch in chunks]
+        futures = [client.submit(_annotate_chunk, ch, ref, limit, pure=False) for ch in chunks]
         for fut in as_completed(futures):
             yield from fut.result()
             fut.release()

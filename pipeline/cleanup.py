@@ -185,7 +185,9 @@ def rule_html(text: str) -> list[Replacement]:
     return out
 
 
-_MARKUP_STRIP = re.compile(r"^[\s*#_|>\\-]+|[\s*#_|\\]+$")
+_MARKUP_STRIP = re.compile(r"^[\s*#_|>\\-]+|[\s*#_|\\]+$")   # what _plain removes (as _plain does it)
+_MARKUP_LEAD = re.compile(r"^[\s*#_|>\\-]+")
+_MARKUP_TAIL = re.compile(r"[\s*#_|\\]+")      # matched on the reversed line
 
 
 def _lines(text: str):
@@ -198,7 +200,14 @@ def _lines(text: str):
 
 
 def _plain(line: str) -> str:
-    return _MARKUP_STRIP.sub("", line).strip()
+    """The line without markup at its edges: ``_MARKUP_STRIP.sub("", line).strip()`` in linear time (the
+    regex's ``[…]+$`` retries at every position of a long run of spaces: quadratic)."""
+    m = _MARKUP_LEAD.match(line)
+    rest = line[m.end():] if m else line
+    t = _MARKUP_TAIL.match(rest[::-1])
+    if t:
+        rest = rest[:len(rest) - t.end()]
+    return rest.strip()
 
 
 def rule_chrome(text: str) -> list[Replacement]:
@@ -254,7 +263,8 @@ def rule_handwritten(text: str) -> list[Replacement]:
 _MD_RULES = [
     (re.compile(r"^[ \t]*[|\\*#\-=_ \t]*$", re.M), "line"),        # rules, pipes, lone stars
     (re.compile(r"^[ \t]*#{1,6}[ \t]+", re.M), ""),                  # heading hashes
-    (re.compile(r"^[ \t]*\|[ \t]*|[ \t]*\|[ \t]*$", re.M), ""),      # table pipes at line edges
+    (re.compile(r"^[ \t]*\|[ \t]*|(?<![ \t])[ \t]*\|[ \t]*$|\|[ \t]*$", re.M), ""),   # table pipes at line edges
+    # (a match starts where its run of spaces does, or at its pipe: no retry from each space of a long run)
     (re.compile(r"^([ \t]*)\*[ \t]+(?=\S)", re.M), "- "),            # "* item" bullets
     (re.compile(r"\\([*_#|\-\\])"), ""),                             # escaped markup: "\*"
     (re.compile(r"\*{2,}|_{2,}(?=\S)|(?<=\S)_{2,}"), ""),             # bold markers
@@ -317,8 +327,8 @@ def rule_markdown(text: str) -> list[Replacement]:
 
 _SPACING_RULES = [
     (re.compile(r"[ ]{2,}"), " "),
-    (re.compile(r"^[ ]+|[ ]+$", re.M), ""),
-    (re.compile(r"[ ]+(?=[,.;:!?)\]”])(?!\.\.)"), ""),
+    (re.compile(r"^[ ]+|(?<![ ])[ ]+$", re.M), ""),        # (?<![ ]): a match starts where its run does
+    (re.compile(r"(?<![ ])[ ]+(?=[,.;:!?)\]”])(?!\.\.)"), ""),
     (re.compile(r"(?<=[(\[“])[ ]+"), ""),
     (re.compile(r"(?<=\d)[ ]*-[ ]*(?=[A-ZĐ]{1,6}/)|(?<=\d)[ ]+-(?=[A-ZĐ])|(?<=\d)-[ ]+(?=[A-ZĐ]{1,6}/)"), "-"),
     (re.compile(r"(?<=[A-ZĐ])[ ]*/[ ]*(?=[A-ZĐ]{1,6}\b)"), "/"),
@@ -456,7 +466,9 @@ def rule_line_join(text: str) -> list[Replacement]:
     return out
 
 
-_SENT_RE = re.compile(r"[^.!?;\n]{60,}?[.!?;](?=\s|$)")
+# (?<![^.!?;\n]): a sentence starts after a stop (or at the line's start), as finditer would find it anyway;
+# without it a line with no stop is rescanned from every position (quadratic: 85 s on a 76 KB line)
+_SENT_RE = re.compile(r"(?<![^.!?;\n])[^.!?;\n]{60,}?[.!?;](?=\s|$)")
 
 
 def rule_duplicate(text: str) -> list[Replacement]:
@@ -488,18 +500,41 @@ def rule_duplicate(text: str) -> list[Replacement]:
 
 
 _BLANKS_RE = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+|\n[ \t]+\n|^\s+|\s+$")
+_BLANKS_INNER = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+|\n[ \t]+\n|^\s+")
+
+
+def _blank_spans(text: str) -> list[tuple[int, int]]:
+    """The matches of ``_BLANKS_RE.finditer(text)`` in linear time: its ``\\s+$`` can only match in the
+    text's trailing whitespace, but the regex tries it at every position of every run of spaces."""
+    tail = len(text.rstrip())
+    out, pos = [], 0
+    for m in _BLANKS_INNER.finditer(text):
+        if m.start() >= tail:
+            break
+        out.append(m.span())
+        pos = m.end()
+    q = max(tail, pos)
+    while q < len(text):
+        m = _BLANKS_INNER.match(text, q)
+        if m is None:
+            out.append((q, len(text)))
+            break
+        out.append(m.span())
+        q = m.end()
+    return out
 
 
 def rule_blank_lines(text: str) -> list[Replacement]:
     """At most one blank line between paragraphs (it marks a page or paragraph break)."""
     out = []
-    for m in _BLANKS_RE.finditer(text):
-        if m.start() == 0 or m.end() == len(text):
+    for s, e in _blank_spans(text):
+        g = text[s:e]
+        if s == 0 or e == len(text):
             new = ""
         else:
             new = "\n\n"
-        if m.group() != new:
-            out.append((m.start(), m.end(), new))
+        if g != new:
+            out.append((s, e, new))
     return out
 
 

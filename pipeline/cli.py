@@ -38,7 +38,8 @@ def cmd_annotate(args) -> int:
     model = args.model or default_model_dir()
     check_model_dir(model)
     # the model directory, not a loaded model: only processes that annotate load it
-    res = run(model, args.input, args.output, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet)
+    res = run(model, args.input, args.output, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet,
+              time_limit=args.time_limit)
     if not args.quiet:
         print(f"{res.documents} documents, {res.tasks} tasks, {res.errors} with errors "
               f"({res.annotated} annotated, {res.cached} from cache) -> {res.out_dir}")
@@ -190,6 +191,16 @@ def _workers(value: str) -> int:
     return n
 
 
+def _seconds(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds (0 = no limit). Got {value!r}") from None
+    if x < 0 or x != x:
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more. Got {value}")
+    return x
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -204,6 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("-m", "--model", default=None, help="model directory (default: models/default or $VANBAN_MODEL)")
     a.add_argument("-w", "--workers", type=_workers, default=1, help="worker processes (default 1)")
     a.add_argument("--scheduler", default=None, help="address of a Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    a.add_argument("--time-limit", type=_seconds, default=300.0, metavar="SECONDS",
+                   help="seconds one document may take; one over it gets an error and the batch goes on "
+                   "(default 300, 0 = no limit)")
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     a.set_defaults(func=cmd_annotate)
 

@@ -59,6 +59,7 @@ class Model:
         self.words = words
         self.total = sum(unigrams.values()) or 1
         self.vocab_size = max(1, len(unigrams))
+        self.longest = max((len(s) for s in unigrams), default=0)
         vocab = set(unigrams) | {s for w in words for s in w}
         self.by_skeleton: dict[str, list[str]] = {}
         for s in sorted(vocab):
@@ -104,17 +105,21 @@ def channel(read: str, true: str) -> float:
 
 
 def _viet74k() -> Path | None:
+    from importlib.util import find_spec
+
     try:
-        import underthesea
-    except ImportError:
+        spec = find_spec("underthesea")          # where it is installed, without importing it (2 s)
+    except (ImportError, ValueError):
         return None
-    p = Path(underthesea.__file__).parent / "corpus" / "data" / "Viet74K.txt"
+    if spec is None or not spec.origin:
+        return None
+    p = Path(spec.origin).parent / "corpus" / "data" / "Viet74K.txt"
     return p if p.exists() else None
 
 
 @lru_cache(maxsize=1)
 def model() -> Model:
-    from .cleanup import rule_tone_style         # the dictionary in the tone-mark style cleanup writes
+    from .cleanup import apply_replacements, rule_tone_style   # the dictionary in the tone-mark style cleanup writes
 
     unigrams: dict[str, int] = {}
     pairs: dict[tuple[str, str], int] = {}
@@ -131,10 +136,10 @@ def model() -> Model:
     words: set[tuple[str, str]] = set()
     path = _viet74k()
     if path is not None:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            line = unicodedata.normalize("NFC", line.strip().lower())
-            for s, e, new in reversed(rule_tone_style(line)):
-                line = line[:s] + new + line[e:]
+        # the whole list at once (lower case, NFC, tone style: none of them crosses a line break), then per line
+        text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8").lower())
+        text = apply_replacements(text, rule_tone_style(text))
+        for line in text.splitlines():
             syl = line.split()
             if len(syl) == 2:                    # two-syllable words: longer entries give pairs out of context
                 words.add((syl[0], syl[1]))
@@ -225,6 +230,8 @@ def splits(text: str, m: Model | None = None) -> list[Replacement]:
         if len(w) < 4 or is_syllable(w):
             continue
         low = w.lower()
+        if len(low) > 2 * m.longest:
+            continue                   # no two known syllables make it (and the search below is quadratic)
         found = [k for k in range(2, len(w) - 1)
                  if low[:k] in m.unigrams and low[k:] in m.unigrams and is_syllable(low[:k]) and is_syllable(low[k:])
                  and ((low[:k], low[k:]) in m.words or m.pairs.get((low[:k], low[k:]), 0) >= 2)]

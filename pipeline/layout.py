@@ -178,7 +178,7 @@ def rule_ocr_junk(text: str) -> list[Replacement]:
 _MARKS = [
     re.compile(r"(?m)^[ \t]*[|_]+[ \t]+"),                       # a table rule or pipe read before a line
     re.compile(r"(?<=[^\W\d_])_+(?=[ \t]|$)|(?<![^\s])_+(?![^\s.,;:])", re.M),   # underscores: no letter is one
-    re.compile(r"[ \t]+[|_–—-]+[ \t]*(?=\n[ \t]*(?:[^\W\d_]|\n)|\Z)"),        # a stray mark ending a line
+    re.compile(r"(?<![ \t])[ \t]+[|_–—-]+[ \t]*(?=\n[ \t]*(?:[^\W\d_]|\n)|\Z)"),   # a stray mark ending a line
 ]
 _STRAY_BULLET = re.compile(r"^[ \t]*[-–—_|.~]+(?:[ \t]+[-–—_|.~]+)*[ \t]+(?=\S)")
 _GUILLEMET = re.compile(r"[«»]")              # Tesseract's reading of “ ” (Vietnamese documents quote with “ ”)

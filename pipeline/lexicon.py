@@ -163,11 +163,19 @@ def _extend(doc: Doc, end: int) -> int:
     n = len(doc)
     titles = 0
     progressed = True
+    lowers: dict[int, str] = {}          # each token's lower form read once (a Doc slice per level was slow)
+
+    def low(i: int) -> str:
+        v = lowers.get(i)
+        if v is None:
+            v = lowers[i] = doc[i].lower_
+        return v
+
     while progressed and end < n:
         progressed = False
         for lv in _LEVELS:
             k = len(lv)
-            if end + k <= n and tuple(t.lower_ for t in doc[end:end + k]) == lv:
+            if end + k <= n and all(low(end + j) == lv[j] for j in range(k)):
                 end += k
                 progressed = True
                 break

@@ -20,6 +20,7 @@ never the agency "Vụ".
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 from importlib import resources
@@ -139,6 +140,7 @@ _PLACE_TAIL = re.compile(r"^(?:(?:tỉnh|thành phố|huyện|xã|phường|qu�
                          r"cấp tỉnh|cấp xã|cấp huyện|cơ sở|TP\.?|Tp\.?)\s*|[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\s*)+$")
 _LIST_HEAD_ANY = re.compile(r"(?:các|những)\s+(Bộ|Sở|Ban|Cục|Vụ)\s*:")
 _LIST_HEAD = re.compile(r"(?:các|những)\s+(Bộ|Sở|Ban|Cục|Vụ)\s*:\s*$")
+_LIST_SEP = re.compile(r"\s*(?:,|và(?=\s+[A-ZĐÀ-Ỹ]))\s*")
 _LIST_ITEM = re.compile(r"\s*([A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+(?:[\wà-ỹ]+|[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)){0,6}?)\s*(?=,|;|\.|$|\s+và\s+(?:các|[A-ZĐÀ-Ỹ]))")
 
 
@@ -178,15 +180,61 @@ def list_items(text: str, head_end: int) -> list[tuple[int, int, str]]:
                 break
             out.append((im.start(1), im.end(1), head))
             pos = im.end()
-        sep = re.match(r"\s*(?:,|và(?=\s+[A-ZĐÀ-Ỹ]))\s*", text[pos:])
+        sep = _LIST_SEP.match(text, pos)               # at pos: no copy of the rest of the text per item
         if not sep:
             break
-        pos += sep.end()
+        pos = sep.end()
     return out
 
 
 def _overlaps(a: tuple, spans: Iterable[tuple]) -> bool:
     return any(a[0] < b[1] and b[0] < a[1] for b in spans)
+
+
+class _Disjoint:
+    """Sorted, non-overlapping spans; :meth:`overlaps` is ``_overlaps`` by binary search (a text with
+    thousands of mentions, a long "Nơi nhận" list, made the pairwise test quadratic)."""
+
+    def __init__(self, spans: Iterable[tuple]) -> None:
+        self.spans = sorted(spans)
+        self.ends = [b[1] for b in self.spans]
+
+    def overlaps(self, a: tuple) -> bool:
+        i = bisect.bisect_right(self.ends, a[0])       # the first span ending after a starts
+        return i < len(self.spans) and self.spans[i][0] < a[1]
+
+
+_PLACE_WORDS = ("tỉnh", "thành phố", "huyện", "xã", "phường", "quận", "thị xã", "thị trấn", "đặc khu", "trung ương",
+                "Trung ương", "các cấp", "cấp tỉnh", "cấp xã", "cấp huyện", "cơ sở", "TP", "Tp")   # as in _PLACE_TAIL
+_CAP_CHAR = re.compile(r"[A-ZĐÀ-Ỹ]")
+_WORD_CHAR = re.compile(r"[\wÀ-ỹ]")
+
+
+def _place_tails(s: str) -> list[bool]:
+    """For each position i of ``s``: does ``_PLACE_TAIL.match(s[i:])``? One pass from the end (the regex
+    backtracks exponentially on a long name in capitals followed by a comma: every capital may start a word)."""
+    n = len(s)
+    ws, wr = [0] * (n + 2), [0] * (n + 2)        # runs of whitespace and of word characters starting at x
+    for x in range(n - 1, -1, -1):
+        ws[x] = ws[x + 1] + 1 if s[x].isspace() else 0
+        wr[x] = wr[x + 1] + 1 if _WORD_CHAR.match(s[x]) else 0
+    ok = [False] * (n + 1)
+    nxt = [n + 1] * (n + 2)                      # the first j >= x where the rest parses (j == n: nothing left)
+    nxt[n] = n
+    for i in range(n - 1, -1, -1):
+        found = False
+        for w in _PLACE_WORDS:
+            if s.startswith(w, i):
+                ends = [i + len(w)] + ([i + len(w) + 1] if w in ("TP", "Tp") and s.startswith(".", i + len(w)) else [])
+                if any(nxt[e] <= e + ws[e] for e in ends):
+                    found = True
+                    break
+        if not found and _CAP_CHAR.match(s[i]):
+            b = i + 1 + wr[i + 1]                # the word may end anywhere in [i+1, b], then spaces
+            found = nxt[i + 1] <= b + ws[b]
+        ok[i] = found
+        nxt[i] = i if found else nxt[i + 1]
+    return ok
 
 
 class MentionRecognizer(BaseEstimator):
@@ -267,8 +315,12 @@ class MentionRecognizer(BaseEstimator):
         lab = self.exact_.get(" ".join(low))
         if lab is not None:
             return lab
+        tails = _place_tails(" ".join(words))
+        starts = [0]
+        for w in words:
+            starts.append(starts[-1] + len(w) + 1)
         for k in range(len(words) - 1, 1, -1):      # a lexicon name followed only by its level and place
-            if _PLACE_TAIL.match(" ".join(words[k:])):
+            if tails[starts[k]]:                     # _PLACE_TAIL.match(" ".join(words[k:]))
                 lab = self.exact_.get(" ".join(low[:k]).rstrip(",;:"))
                 if lab is not None:
                     return lab
@@ -286,15 +338,16 @@ class MentionRecognizer(BaseEstimator):
         found: list[list[tuple[int, int, str]]] = []
         for text, toks, lx in zip(texts, tok_lists, lex):
             spans = []
-            lex_spans = [(m.start, m.end) for m in lx]
+            lex_spans = _Disjoint((m.start, m.end) for m in lx)     # the lexicon's matches do not overlap
             if toks and self.tagger_ is not None:
                 for s, e in _spans_of(next(tags), toks):
                     letters = [c for c in text[s:e] if c.isalpha()]
-                    if letters and all(c.isupper() for c in letters) and not _overlaps((s, e), lex_spans):
+                    if letters and all(c.isupper() for c in letters) and not lex_spans.overlaps((s, e)):
                         continue          # a span in capitals the lexicon does not back: "NHIỆM VỤ"
                     spans.append((s, e, "tagged"))
+            tagged = _Disjoint(spans)     # the tagger's spans do not overlap; nor do the lexicon's added below
             for m in lx:                  # lexicon matches the tagger left out
-                if not _overlaps((m.start, m.end), spans):
+                if not tagged.overlaps((m.start, m.end)):
                     spans.append((m.start, m.end, m.kind))
             found.append(sorted(spans))
         for text, sp in zip(texts, found):          # the ministries listed after "các Bộ:"

@@ -51,6 +51,7 @@ def _title_ratio(text: str) -> int:
 
 _TOPIC = re.compile(r"^(?:về|đối với|riêng|về việc)\s[^:;.]{3,160}?:\s+(?=\S)", re.I)
 MIN_WORDS = 3              # a candidate of fewer words ("(1).", "Pháp chế") is a fragment, never a task
+MAX_SENTENCE = 3000        # characters: a longer "sentence" (a line without stops) is cut at a clause break
 
 
 def sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
@@ -68,12 +69,32 @@ def sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
         start = m.end()
     spans.append((start, len(text)))
     out = []
-    for s, e in spans:
+    for s, e in _bounded(text, spans):
         seg = text[s:e]
         ls = len(seg) - len(seg.lstrip())
         rs = len(seg.rstrip())
         if rs > ls:
             out.append((base + s + ls, base + s + rs))
+    return out
+
+
+_CLAUSE_END = re.compile(r"[;,]\s")
+
+
+def _bounded(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of more than :data:`MAX_SENTENCE` characters cut after their last "; " or ", " (else space)
+    before the limit: no real sentence is that long (the longest of the real documents has 1,400), and
+    every later stage works per sentence, some in time that grows with its length times its mentions."""
+    out = []
+    for s, e in spans:
+        while e - s > MAX_SENTENCE:
+            limit = s + MAX_SENTENCE
+            cut = max((m.end() for m in _CLAUSE_END.finditer(text, s + MAX_SENTENCE // 2, limit)), default=0)
+            if not cut:
+                cut = text.rfind(" ", s + MAX_SENTENCE // 2, limit) + 1 or limit
+            out.append((s, cut))
+            s = cut
+        out.append((s, e))
     return out
 
 
@@ -91,7 +112,7 @@ def _fields_by_item(lines: list[Line]) -> dict[int, dict[str, str]]:
             value = ln.field_value
             if not value:
                 kids = []
-                for j in body[n + 1:]:
+                for j in (body[k] for k in range(n + 1, len(body))):   # no copy of the rest per field line
                     if lines[j].depth <= ln.depth:
                         break
                     kids.append(lines[j].text)

@@ -63,6 +63,7 @@ def _blocks(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
                     k += 1
                 if k >= n or not _SEP.match(text[lines[k][0]:lines[k][1]]):
                     break
+                j = k - 1          # over the blank run at once (line by line, each rescanned it: quadratic)
             elif j + 1 - last_sep > MAX_GAP_LINES:
                 break
             j += 1
