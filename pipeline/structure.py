@@ -245,6 +245,8 @@ def parse(text: str) -> tuple[list[Line], DocInfo]:
     _rows(lines)
     roman, arabic, letter, article = "", [], "", ""
     for i, ln in enumerate(lines):
+        if ln.zone == "header":
+            roman, arabic, letter, article = "", [], "", ""     # a document attached after the signature
         if ln.zone != "body":
             continue
         t = ln.text.rstrip()
