@@ -14,7 +14,7 @@ with their task, lead and support cells.
 >>> [(ln.marker, ln.zone, ln.field) for ln in lines]
 [('', 'addressees', ''), ('1', 'body', ''), ('-', 'body', 'lead')]
 >>> info.addressees
-'Các sở, ngành'
+'Các sở, ngành\\n'
 """
 
 from __future__ import annotations
