@@ -126,6 +126,19 @@ def test_mentions_a_lexicon_match_keeps_the_lexicon_label(small_rec):
     assert court.prior == "khac"
 
 
+def test_mentions_place_tail_is_linear_on_a_long_caps_line(small_rec):
+    """A heading in capitals that is no place ends the tail check at once (it took minutes: nested quantifiers
+    let every capitalised word be cut in two, and a real document's heading hung a batch)."""
+    import time
+
+    heading = ("CƠ QUAN, TỔ CHỨC, ĐƠN VỊ TIẾN HÀNH GIỚI THIỆU NGƯỜI ỨNG CỬ ĐẠI BIỂU HỘI ĐỒNG NHÂN DÂN TỈNH, CẤP XÃ "
+               "VÀ ĐẠI BIỂU QUỐC HỘI KHÓA MỚI TẠI CÁC ĐƠN VỊ BẦU CỬ TRONG TOÀN TỈNH")
+    t0 = time.perf_counter()
+    assert small_rec._lexicon_label(heading) is None
+    assert small_rec._lexicon_label("Tòa án nhân dân " + heading) is None
+    assert time.perf_counter() - t0 < 1.0
+
+
 def test_mentions_label_set_comes_from_lexicon_and_gold():
     rec = MentionRecognizer(lexicon=LEXICON[:2], max_iterations=10).fit(
         ["Đội Thanh niên xung kích chủ trì dọn vệ sinh."], [[(0, 24, "doi_xung_kich")]])
