@@ -136,8 +136,10 @@ def _spans_of(tags: Sequence[str], toks: list) -> list[tuple[int, int]]:
 
 
 # "Bộ trưởng các Bộ: Quốc phòng, Công an, Nông nghiệp và Môi trường" names each ministry after the colon
+# each repetition takes whole words (a capitalised word cannot be cut in two: linear, not exponential, on a
+# long line in capitals that is no place)
 _PLACE_TAIL = re.compile(r"^(?:(?:tỉnh|thành phố|huyện|xã|phường|quận|thị xã|thị trấn|đặc khu|trung ương|Trung ương|các cấp|"
-                         r"cấp tỉnh|cấp xã|cấp huyện|cơ sở|TP\.?|Tp\.?)\s*|[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\s*)+$")
+                         r"cấp tỉnh|cấp xã|cấp huyện|cơ sở|[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)(?:\s+|$)|(?:TP|Tp)\.?\s*)+$")
 _LIST_HEAD_ANY = re.compile(r"(?:các|những)\s+(Bộ|Sở|Ban|Cục|Vụ)\s*:")
 _LIST_HEAD = re.compile(r"(?:các|những)\s+(Bộ|Sở|Ban|Cục|Vụ)\s*:\s*$")
 _LIST_SEP = re.compile(r"\s*(?:,|và(?=\s+[A-ZĐÀ-Ỹ]))\s*")

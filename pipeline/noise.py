@@ -8,7 +8,7 @@ NBSP and double spaces, old-style tone marks and dropped diacritics ("Phấn
 not only on the pairs cleanup knows, so the evaluation measures honestly how
 much of it cleanup repairs.
 
->>> add_noise("Phấn đấu đạt 80% chỉ tiêu.", seed=1, kinds=("nbsp",)) != "Phấn đấu đạt 80% chỉ tiêu."
+>>> add_noise("Phấn đấu đạt 80% chỉ tiêu.", seed=3, kinds=("nbsp",)) != "Phấn đấu đạt 80% chỉ tiêu."
 True
 """
 

@@ -12,7 +12,7 @@ classifier) decides which candidates are tasks.
 >>> [c.text for c in cands]
 ['Ban Dân vận chủ trì.', 'Báo cáo kết quả.']
 >>> cands[1].section, cands[1].context.item, cands[1].context.addressees
-('1', 'Ban Dân vận chủ trì.', 'Các huyện ủy')
+('1', 'Ban Dân vận chủ trì.', 'Các huyện ủy\\n')
 """
 
 from __future__ import annotations

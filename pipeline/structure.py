@@ -14,7 +14,7 @@ with their task, lead and support cells.
 >>> [(ln.marker, ln.zone, ln.field) for ln in lines]
 [('', 'addressees', ''), ('1', 'body', ''), ('-', 'body', 'lead')]
 >>> info.addressees
-'Các sở, ngành'
+'Các sở, ngành\\n'
 """
 
 from __future__ import annotations
@@ -245,6 +245,8 @@ def parse(text: str) -> tuple[list[Line], DocInfo]:
     _rows(lines)
     roman, arabic, letter, article = "", [], "", ""
     for i, ln in enumerate(lines):
+        if ln.zone == "header":
+            roman, arabic, letter, article = "", [], "", ""     # a document attached after the signature
         if ln.zone != "body":
             continue
         t = ln.text.rstrip()

@@ -63,7 +63,7 @@ def test_batch_bad_inputs_are_recorded_and_batch_finishes(tmp_path, annotator):
     (d / "utf16.txt").write_bytes(SAMPLE.encode("utf-16"))
     (d / "cp1258.txt").write_bytes(to_cp1258(SAMPLE))
     (d / "bom.md").write_bytes(b"\xef\xbb\xbf" + SAMPLE.encode("utf-8"))
-    (d / "photo.jpg").write_bytes(b"\xff\xd8\xff")                       # other type: not a document
+    (d / "archive.zip").write_bytes(b"PK\x03\x04")                       # other type: not a document
     with open(d / "huge.txt", "wb") as fh:                               # 50 MB: refused with its reason
         fh.truncate(50 * 1024 * 1024)
     line = " ".join(f"Câu {i}: Sở Y tế chủ trì tổ chức khám bệnh miễn phí cho người nghèo." for i in range(14000))
@@ -75,7 +75,7 @@ def test_batch_bad_inputs_are_recorded_and_batch_finishes(tmp_path, annotator):
 
     res = annotator.annotate_folder(d, tmp_path / "out", quiet=True)
     docs = {r["doc_id"]: r for r in map(json.loads, (tmp_path / "out" / "tasks.jsonl").read_text("utf-8").splitlines())}
-    assert "photo" not in docs
+    assert "archive" not in docs
     for bad, reason in [("empty", "empty"), ("binary", "binary"), ("invalid", "UTF-8"), ("huge", "limit")]:
         assert docs[bad]["tasks"] == [] and reason in docs[bad]["errors"][0], (bad, docs[bad]["errors"])
     for good in ["utf16", "cp1258", "bom", "deep"]:
@@ -152,5 +152,5 @@ def test_batch_report_has_table_and_documents(tmp_path, annotator):
     d = _folder(tmp_path, 2)
     annotator.annotate_folder(d, tmp_path / "out", quiet=True)
     html = (tmp_path / "out" / "report.html").read_text("utf-8")
-    assert "Lead agency × theme" in html and "so_ban_nganh" in html and "doc01" in html
-    assert "<mark>Sở Y tế</mark>" in html
+    assert "Cơ quan chủ trì × chủ đề" in html and "so_ban_nganh" in html and "doc01" in html
+    assert "Ban Tuyên giáo Tỉnh ủy định hướng các cơ quan báo chí tuyên truyền." in html   # the tasks travel in the page

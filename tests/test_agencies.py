@@ -1,0 +1,219 @@
+"""Responsible agencies (pipeline/agencies.py): opening words, coordination lists, the role model's threshold,
+the issuer's own voice ("Ban Thường vụ Tỉnh ủy yêu cầu Sở X …") learned from a tiny corpus, inheritance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.agencies import (AgencyClassifier, coordinated, labels_of, mention_features, strip_openers)
+from pipeline.document import Task, TaskContext
+from pipeline.features import task_frame
+from pipeline.lexicon import Mention
+
+ISSUER = "Ban Thường vụ Tỉnh ủy Quảng Trị"
+
+
+def frame(rows, **ctx):
+    """A task frame (lexicon mentions: no mentions column) of (text, context dict) or plain texts."""
+    tasks = []
+    for i, r in enumerate(rows):
+        text, extra = (r, {}) if isinstance(r, str) else r
+        tasks.append(Task(id=i, text=text, start=0, end=len(text), context=TaskContext(**{**ctx, **extra})))
+    return task_frame(tasks)
+
+
+# --------------------------------------------------------------------------- opening words
+
+@pytest.mark.parametrize("prefix,rest", [
+    ("", ""),
+    ("Thứ nhất, ", ""),
+    ("Thứ nhất, các bộ ", "các bộ "),
+    ("- Đồng thời, giao ", ""),
+    ("Ngoài ra, đề nghị ", ""),
+    ("Trước hết, trước mắt ", ""),                   # one opener after another
+    ("Đối với các chủ đầu tư, ", "các chủ đầu tư, "),
+    ("Ban Thường vụ Tỉnh ủy yêu cầu ", "Ban Thường vụ Tỉnh ủy yêu cầu "),   # an actor stands there: nothing removed
+    ("Giao cho ", "cho "),
+])
+def test_agencies_strip_openers(prefix, rest):
+    assert strip_openers(prefix) == rest
+
+
+def test_agencies_mention_after_openers_stands_at_the_start(default_matcher):
+    t = "Đồng thời, giao Sở Y tế chủ trì kiểm tra."
+    m = default_matcher.mentions(t)[0]
+    f = mention_features(t, m, 0, 1, [])
+    assert f["after_openers"] == 1 and f["at_start"] == 0 and f["prefix_words"] == 0
+    t2 = "Trên cơ sở kết quả rà soát, Sở Y tế chủ trì kiểm tra."
+    f2 = mention_features(t2, default_matcher.mentions(t2)[0], 0, 1, [])
+    assert f2["after_openers"] == 0 and f2["after_clause_break"] == 1
+    assert f2["prefix_words"] == len("Trên cơ sở kết quả rà soát".split()) // 3
+
+
+def test_agencies_mention_features_issuer_flag_and_context_words(default_matcher):
+    t = "Ban Thường vụ Tỉnh ủy yêu cầu Sở Tài chính bố trí kinh phí."
+    ms = default_matcher.mentions(t)
+    f0 = mention_features(t, ms[0], 0, 2, ["cap_uy"])
+    f1 = mention_features(t, ms[1], 1, 2, ["cap_uy"])
+    assert (f0["issuer"], f1["issuer"]) == (1, 0)
+    assert f0["at_start"] == 1 and f1["at_start"] == 0
+    assert f1["b01=yêu cầu"] == 1 and f1["a01=bố trí"] == 1 and f1["label=so_ban_nganh"] == 1
+
+
+def test_agencies_labels_of_a_generic_phrase():
+    assert labels_of(Mention(0, 5, "x", "so_ban_nganh+chinh_quyen", "phrase")) == ["so_ban_nganh", "chinh_quyen"]
+
+
+# --------------------------------------------------------------------------- coordination
+
+def _m(text, name, kind="name", prior="so_ban_nganh"):
+    s = text.index(name)
+    return Mention(s, s + len(name), name, prior, kind)
+
+
+def test_agencies_coordinated_lists_share_the_best_score():
+    t = "Các sở, ban, ngành, Ủy ban nhân dân các xã và các doanh nghiệp triển khai thực hiện."
+    ms = [_m(t, "Các sở, ban, ngành"), _m(t, "Ủy ban nhân dân các xã"), _m(t, "doanh nghiệp")]
+    assert coordinated(t, ms, [0.9, 0.2, 0.1]) == [0.9, 0.9, 0.9]
+    t2 = "Sở Y tế chủ trì, phối hợp với Công an tỉnh kiểm tra."
+    ms2 = [_m(t2, "Sở Y tế"), _m(t2, "Công an tỉnh")]
+    assert coordinated(t2, ms2, [0.9, 0.2]) == [0.9, 0.2]                 # not one list
+    t3 = "Sở Y tế, Sở Tài chính chủ trì; Công an tỉnh, Đoàn Thanh niên phối hợp."
+    ms3 = [_m(t3, "Sở Y tế"), _m(t3, "Sở Tài chính"), _m(t3, "Công an tỉnh"), _m(t3, "Đoàn Thanh niên")]
+    assert coordinated(t3, ms3, [0.9, 0.3, 0.2, 0.6]) == [0.9, 0.9, 0.6, 0.6]   # two lists, each its own role
+    assert coordinated(t3, [], []) == []
+
+
+# --------------------------------------------------------------------------- a classifier fitted on a tiny corpus
+
+TRAIN = [
+    ("Sở Y tế chủ trì tổ chức tập huấn phòng dịch cho cán bộ y tế.", ["so_ban_nganh"]),
+    ("Công an tỉnh bảo đảm an ninh trật tự tại các điểm bầu cử.", ["luc_luong_vu_trang"]),
+    ("Ban Tuyên giáo Tỉnh ủy định hướng công tác tuyên truyền trên báo chí.", ["ban_tuyen_giao"]),
+    ("Ban Thường vụ Tỉnh ủy yêu cầu Sở Tài chính bố trí kinh phí cho các địa phương.", ["so_ban_nganh"]),
+    ("Ban Thường vụ Tỉnh ủy yêu cầu Công an tỉnh tăng cường tuần tra, kiểm soát.", ["luc_luong_vu_trang"]),
+    ("Ban Thường vụ Tỉnh ủy đề nghị Hội Nông dân tỉnh vận động hội viên tham gia.", ["mttq_doan_the"]),
+    ("Ban Thường vụ Tỉnh ủy giao Ban Dân vận Tỉnh ủy theo dõi tình hình nhân dân.", ["ban_dan_van"]),
+    ("Hội Chữ thập đỏ tỉnh vận động hiến máu tình nguyện trong dịp hè.", ["hoi_chu_thap_do"]),
+    ("Ban Thường vụ Tỉnh ủy lãnh đạo toàn diện công tác bầu cử trên địa bàn.", ["cap_uy"]),
+    ("Đoàn Thanh niên tổ chức ra quân chiến dịch tình nguyện hè.", ["mttq_doan_the"]),
+    ("Sở Tài chính, Sở Y tế, Công an tỉnh phối hợp kiểm tra việc sử dụng kinh phí.",
+     ["so_ban_nganh", "luc_luong_vu_trang"]),
+    ("Ban Tổ chức Tỉnh ủy chủ trì, phối hợp với Ban Dân vận Tỉnh ủy rà soát nhân sự.", ["ban_to_chuc"]),
+]
+
+
+@pytest.fixture(scope="module")
+def train_frame():
+    return frame([t for t, _ in TRAIN], issuer=ISSUER), [y for _, y in TRAIN]
+
+
+@pytest.fixture(scope="module")
+def lead_clf(train_frame):
+    X, y = train_frame
+    return AgencyClassifier(role="lead").fit(X, y)
+
+
+def leads(clf, texts, **ctx):
+    return [sorted(a.id for a in ags if a.explicit) for ags in clf.predict_agencies(frame(texts, issuer=ISSUER, **ctx))]
+
+
+def test_agencies_issuer_own_voice_names_the_one_it_asks(lead_clf):
+    got = leads(lead_clf, ["Ban Thường vụ Tỉnh ủy yêu cầu Ban Tổ chức Tỉnh ủy rà soát quy hoạch cán bộ.",
+                           "Ban Thường vụ Tỉnh ủy đề nghị Đoàn Thanh niên tổ chức các hoạt động tình nguyện.",
+                           "Ban Thường vụ Tỉnh ủy lãnh đạo công tác phòng, chống dịch trên địa bàn."])
+    assert got == [["ban_to_chuc"], ["mttq_doan_the"], ["cap_uy"]]
+
+
+def test_agencies_issuer_feature_is_read_from_the_issuer_mentions(lead_clf, default_matcher):
+    X = frame(["Ban Thường vụ Tỉnh ủy yêu cầu Sở Y tế kiểm tra."], issuer=ISSUER)
+    ms = lead_clf._mentions(X)[0]
+    assert [m.prior for m in ms["issuer"]] == ["cap_uy"]
+    assert lead_clf._issuer_labels(ms) == ["cap_uy"]
+
+
+def test_agencies_coordination_list_is_lead_as_a_whole(lead_clf):
+    X = frame(["Sở Tài chính, Công an tỉnh, Ban Tuyên giáo Tỉnh ủy và Hội Chữ thập đỏ tỉnh triển khai kế hoạch."],
+              issuer=ISSUER)
+    ags = lead_clf.predict_agencies(X)[0]
+    assert sorted(a.id for a in ags) == ["ban_tuyen_giao", "hoi_chu_thap_do", "luc_luong_vu_trang", "so_ban_nganh"]
+    assert len({a.score for a in ags}) == 1                     # one list: one score
+
+
+def test_agencies_support_is_the_partner(train_frame):
+    X, _ = train_frame
+    sup_y = [[] for _ in TRAIN]
+    sup_y[-1] = ["ban_dan_van"]
+    sup_y[10] = []
+    sup = AgencyClassifier(role="support").fit(X, sup_y, mention_roles=[
+        ["none"] * 3 if i == 10 else (["none", "support"] if i == len(TRAIN) - 1 else None) for i in range(len(TRAIN))])
+    got = sup.predict_agencies(frame(["Ban Tổ chức Tỉnh ủy chủ trì, phối hợp với Ban Dân vận Tỉnh ủy rà soát."]))[0]
+    assert [(a.id, a.role) for a in got] == [("ban_dan_van", "support")]
+
+
+def test_agencies_threshold_decides_which_mentions_are_lead(train_frame):
+    X, y = train_frame
+    texts = ["Sở Y tế chủ trì tổ chức khám bệnh cho người cao tuổi."]
+    assert leads(AgencyClassifier(threshold=0.5).fit(X, y), texts) == [["so_ban_nganh"]]
+    never = AgencyClassifier(threshold=1.01, inherit=False).fit(X, y)
+    assert never.predict_agencies(frame(texts)) == [[]]
+    always = AgencyClassifier(threshold=0.0).fit(X, y)
+    t = ["Sở Y tế chủ trì, phối hợp với Công an tỉnh tổ chức khám bệnh."]
+    assert leads(always, t) == [["luc_luong_vu_trang", "so_ban_nganh"]]
+    scores = {a.id: a.score for a in always.predict_agencies(frame(t))[0]}
+    mid = (scores["so_ban_nganh"] + scores["luc_luong_vu_trang"]) / 2
+    assert scores["so_ban_nganh"] > scores["luc_luong_vu_trang"]       # the actor at the start scores higher
+    assert leads(AgencyClassifier(threshold=mid).fit(X, y), t) == [["so_ban_nganh"]]
+
+
+def test_agencies_inherited_lead_is_marked_with_its_step(lead_clf):
+    X = frame([("Tổ chức kiểm tra việc thực hiện ở cơ sở.", {"addressees": "Sở Y tế;\nCông an tỉnh."}),
+               ("Tổng hợp kết quả báo cáo Tỉnh ủy.", {"item": "Hội Chữ thập đỏ tỉnh chủ trì vận động hiến máu.",
+                                                      "addressees": "Sở Y tế"}),
+               ("Rà soát nhân sự.", {"heading": "Trách nhiệm của Ban Tổ chức Tỉnh ủy"})], issuer=ISSUER)
+    got = lead_clf.predict_agencies(X)
+    assert [(a.id, a.explicit, a.source) for a in got[0]] == [("so_ban_nganh", False, "addressees"),
+                                                              ("luc_luong_vu_trang", False, "addressees")]
+    assert [(a.id, a.source) for a in got[1]] == [("hoi_chu_thap_do", "item")]
+    assert [(a.id, a.source, a.score) for a in got[2]] == [("ban_to_chuc", "heading", 0.8)]
+    off = AgencyClassifier(inherit=False).set_params(**{k: v for k, v in lead_clf.get_params().items()
+                                                        if k != "inherit"})
+    off.role_model_, off.classes_, off.binarizer_ = lead_clf.role_model_, lead_clf.classes_, lead_clf.binarizer_
+    assert off.predict_agencies(X) == [[], [], []]
+
+
+def test_agencies_support_inherits_the_field_support(train_frame):
+    X, y = train_frame
+    sup = AgencyClassifier(role="support").fit(X, [[] for _ in y])
+    got = sup.predict_agencies(frame([("Tổ chức hội nghị sơ kết.", {"field_support": "Sở Y tế;\nĐoàn Thanh niên."})]))
+    assert [(a.id, a.source, a.score, a.explicit) for a in got[0]] == [
+        ("so_ban_nganh", "item", 0.7, False), ("mttq_doan_the", "item", 0.7, False)]
+
+
+def test_agencies_predict_and_proba_columns_are_classes(lead_clf):
+    X = frame(["Sở Y tế chủ trì tổ chức khám bệnh.", "Không ai làm gì."], issuer=ISSUER)
+    P = lead_clf.predict_proba(X)
+    assert P.shape == (2, len(lead_clf.classes_))
+    assert list(lead_clf.classes_) == sorted({c for _, ys in TRAIN for c in ys})
+    j = list(lead_clf.classes_).index("so_ban_nganh")
+    assert P[0, j] > 0.5 and P[1].sum() == 0
+    np.testing.assert_array_equal(lead_clf.predict(X), (P > 0).astype(int))
+
+
+def test_agencies_bad_inputs():
+    with pytest.raises(ValueError, match="'role' parameter"):
+        AgencyClassifier(role="boss").fit(frame(["Sở Y tế chủ trì."]), [["so_ban_nganh"]])
+    with pytest.raises(ValueError, match="DataFrame with a 'text' column"):
+        AgencyClassifier().fit(["Sở Y tế chủ trì."], [["so_ban_nganh"]])
+    with pytest.raises(ValueError, match="one label set per row"):
+        AgencyClassifier().fit(frame(["Sở Y tế chủ trì."]), [["so_ban_nganh"], []])
+
+
+def test_agencies_component_keeps_a_lead_label_out_of_support(tiny_nlp):
+    doc = tiny_nlp("1. Sở Y tế chủ trì, phối hợp với Sở Tài chính và Công an tỉnh tổ chức kiểm tra an toàn thực phẩm.")
+    assert doc.tasks
+    for t in doc.tasks:
+        lead = {a.id for a in t.agencies if a.role == "lead"}
+        sup = {a.id for a in t.agencies if a.role == "support"}
+        assert not lead & sup

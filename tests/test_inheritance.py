@@ -1,0 +1,175 @@
+"""Inherited agencies (pipeline/inheritance.py): the six steps in order, every group a step gives, which
+mentions of a heading or lead-in name an actor (subject position)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import inheritance
+from pipeline.inheritance import STEP_WEIGHT, STEPS, actors, in_subject_position, inherit, supporters
+from pipeline.lexicon import Mention
+
+
+@pytest.fixture(scope="module")
+def find(default_matcher):
+    return default_matcher.mentions
+
+
+def mentions_of(find, context: dict) -> dict:
+    return {k: find(v) for k, v in context.items() if isinstance(v, str) and v}
+
+
+def labels(got) -> list[str]:
+    return sorted({m.prior for m, _ in got})
+
+
+# one context with an actor at every step: each step names a different agency
+FULL = {
+    "item": "Công an tỉnh chủ trì rà soát các điểm nóng.",
+    "field_lead": "Sở Tài chính",
+    "parent": "Ban Tuyên giáo Tỉnh ủy, Ban Dân vận Tỉnh ủy:",
+    "heading": "Trách nhiệm của Hội Nông dân tỉnh",
+    "lead_in": "Ban Thường vụ Tỉnh ủy yêu cầu Đoàn Thanh niên thực hiện tốt các nội dung sau:",
+    "addressees": "Các huyện ủy, thành ủy;\nBan cán sự đảng Ủy ban nhân dân tỉnh.",
+    "issuer": "Ủy ban nhân dân tỉnh Quảng Trị",
+    "recipients": "Tỉnh ủy (b/c);\nHội Chữ thập đỏ tỉnh;\nLưu: VT, Văn phòng.",
+    "kind": "kế hoạch",
+}
+
+# blank the fields one by one, in the order of the steps: each time the next step gives the actor
+ORDER = [
+    ((), "item", ["luc_luong_vu_trang"]),
+    (("item",), "item", ["so_ban_nganh"]),                                   # the item's "Cơ quan chủ trì:" field
+    (("item", "field_lead"), "item", ["ban_dan_van", "ban_tuyen_giao"]),     # a parent "X, Y:" line, both groups
+    (("item", "field_lead", "parent"), "heading", ["mttq_doan_the"]),
+    (("item", "field_lead", "parent", "heading"), "lead_in", ["mttq_doan_the"]),
+    (("item", "field_lead", "parent", "heading", "lead_in"), "addressees", ["cap_uy", "dang_doan_ban_can_su"]),
+    (("item", "field_lead", "parent", "heading", "lead_in", "addressees"), "issuer", ["chinh_quyen"]),
+    (("item", "field_lead", "parent", "heading", "lead_in", "addressees", "issuer"), "recipients",
+     ["hoi_chu_thap_do"]),
+]
+
+
+@pytest.mark.parametrize("blank,step,expected", ORDER, ids=[o[1] + f"-{i}" for i, o in enumerate(ORDER)])
+def test_inheritance_six_steps_in_order(find, blank, step, expected):
+    ctx = {k: ("" if k in blank else v) for k, v in FULL.items()}
+    got_step, got = inherit(ctx, mentions_of(find, ctx))
+    assert got_step == step
+    assert labels(got) == expected
+    assert {w for _, w in got} == {STEP_WEIGHT[step]}
+
+
+def test_inheritance_steps_are_the_guidelines_six():
+    assert STEPS == ("item", "heading", "lead_in", "addressees", "issuer", "recipients")
+    assert [STEP_WEIGHT[s] for s in STEPS] == sorted((STEP_WEIGHT[s] for s in STEPS), reverse=True)
+
+
+def test_inheritance_nothing_anywhere():
+    assert inherit({"heading": "NHIỆM VỤ CỤ THỂ", "kind": "công văn"}, {}) == ("", [])
+    assert inherit({}, {}) == ("", [])
+
+
+def test_inheritance_every_group_of_the_step_is_kept(find):
+    ctx = {"addressees": "Các sở, ban, ngành tỉnh;\nỦy ban nhân dân các huyện;\nHội Chữ thập đỏ tỉnh."}
+    step, got = inherit(ctx, mentions_of(find, ctx))
+    assert step == "addressees"
+    assert labels(got) == ["chinh_quyen", "hoi_chu_thap_do", "so_ban_nganh"]
+
+
+def test_inheritance_issuer_only_for_a_plan_without_addressees(find):
+    base = {"issuer": "Ủy ban nhân dân tỉnh Quảng Trị", "recipients": "Hội Chữ thập đỏ tỉnh;"}
+    for kind, step in (("kế hoạch", "issuer"), ("chương trình", "issuer"), ("công văn", "recipients"),
+                       ("thông báo", "recipients")):
+        ctx = {**base, "kind": kind}
+        assert inherit(ctx, mentions_of(find, ctx))[0] == step, kind
+    ctx = {**base, "kind": "công văn", "title": "KẾ HOẠCH\nTriển khai Tháng Nhân đạo"}   # the title says plan
+    assert inherit(ctx, mentions_of(find, ctx))[0] == "issuer"
+    ctx = {**base, "kind": "kế hoạch", "addressees": "Đoàn Thanh niên"}
+    assert inherit(ctx, mentions_of(find, ctx))[0] == "addressees"
+
+
+def test_inheritance_recipients_leave_out_report_and_filing_lines(find):
+    text = "Thường trực Tỉnh ủy (để b/c);\nBan Tuyên giáo Tỉnh ủy;\nĐ/c Bí thư Tỉnh ủy;\nLưu: Văn phòng Tỉnh ủy."
+    got = actors("recipients", text, find(text))
+    assert [m.prior for m in got] == ["ban_tuyen_giao"]
+
+
+def test_inheritance_parent_counts_only_when_it_is_an_x_colon_line(find):
+    for parent, expected in (("Ban Tuyên giáo Tỉnh ủy:", "item"),
+                             ("Ban Tuyên giáo Tỉnh ủy chủ trì tuyên truyền sâu rộng.", "addressees")):
+        ctx = {"parent": parent, "addressees": "Sở Y tế"}
+        assert inherit(ctx, mentions_of(find, ctx))[0] == expected
+
+
+def test_inheritance_item_actors_decides_the_items_earlier_sentence(find):
+    ctx = {"item": "Sở Y tế phối hợp với Công an tỉnh rà soát.", "addressees": "Đoàn Thanh niên"}
+    calls = []
+
+    def only_first(text, ms):
+        calls.append(text)
+        return list(ms[:1])
+
+    step, got = inherit(ctx, mentions_of(find, ctx), item_actors=only_first)
+    assert calls == [ctx["item"]] and step == "item" and labels(got) == ["so_ban_nganh"]
+    step, got = inherit(ctx, mentions_of(find, ctx), item_actors=lambda text, ms: [])
+    assert step == "addressees"                       # the item's sentence named no actor: the next step
+
+
+# --------------------------------------------------------------------------- subject position
+
+@pytest.mark.parametrize("heading,expected", [
+    ("Trách nhiệm của Công an tỉnh", ["luc_luong_vu_trang"]),
+    ("Công an tỉnh, Bộ Chỉ huy Quân sự tỉnh", ["luc_luong_vu_trang", "luc_luong_vu_trang"]),
+    ("Ban Tuyên giáo Tỉnh ủy, Ban Dân vận Tỉnh ủy:", ["ban_tuyen_giao", "ban_dan_van"]),
+    ("Nội dung Sở Nội vụ có trách nhiệm chủ trì", ["so_ban_nganh"]),              # actor followed by its duty
+    ("Đối với Hội Nông dân tỉnh", ["mttq_doan_the"]),
+    ("Phối hợp với Sở Y tế tổ chức khám bệnh", []),                              # a partner, not the actor
+    ("Tuyên truyền về hoạt động của Hội Chữ thập đỏ tỉnh trong năm 2024", []),    # the topic, not the actor
+    ("Nhiệm vụ của Hội Chữ thập đỏ tỉnh", ["hoi_chu_thap_do"]),
+    ("Các nhiệm vụ giao cho Sở Y tế", ["so_ban_nganh"]),
+])
+def test_inheritance_heading_names_an_actor_only_in_subject_position(find, heading, expected):
+    assert [m.prior for m in actors("heading", heading, find(heading))] == expected
+
+
+def test_inheritance_heading_without_an_actor_falls_through(find):
+    ctx = {"heading": "Tuyên truyền về hoạt động của Hội Chữ thập đỏ tỉnh trong năm 2024", "addressees": "Sở Y tế"}
+    step, got = inherit(ctx, mentions_of(find, ctx))
+    assert (step, labels(got)) == ("addressees", ["so_ban_nganh"])
+
+
+@pytest.mark.parametrize("lead_in,expected", [
+    ("Ban Thường vụ Tỉnh ủy yêu cầu các sở, ngành, Ủy ban nhân dân các huyện thực hiện:",
+     ["so_ban_nganh", "chinh_quyen"]),                                           # after the verb, not the issuer
+    ("Ban Thường vụ Tỉnh ủy đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh phối hợp với Sở Y tế:",
+     ["mttq_doan_the"]),                                                         # a partner is not an actor
+    ("Theo đề nghị của Sở Y tế, Ban Thường vụ Tỉnh ủy yêu cầu Công an tỉnh:", ["luc_luong_vu_trang"]),
+    ("Sở Y tế, Sở Tài chính:", ["so_ban_nganh", "so_ban_nganh"]),                # no verb: subject position
+    ("Để thực hiện tốt kế hoạch, Ban Thường vụ Tỉnh ủy yêu cầu:", []),
+])
+def test_inheritance_lead_in_names_those_after_its_verb(find, lead_in, expected):
+    assert [m.prior for m in actors("lead_in", lead_in, find(lead_in))] == expected
+
+
+def test_inheritance_in_subject_position_unit():
+    text = "Trách nhiệm của Sở Y tế, Sở Tài chính và các cơ quan liên quan"
+    a = Mention(16, 23, "Sở Y tế", "so_ban_nganh", "name")
+    b = Mention(25, 37, "Sở Tài chính", "so_ban_nganh", "name")
+    assert in_subject_position(text, a, [a, b])
+    assert in_subject_position(text, b, [a, b])                       # coordinated with one that is
+    text2 = "Kiểm tra Sở Y tế"
+    c = Mention(9, 16, "Sở Y tế", "so_ban_nganh", "name")
+    assert not in_subject_position(text2, c, [c])
+
+
+def test_inheritance_supporters(find):
+    text = "Công an tỉnh chủ trì, phối hợp với Sở Y tế rà soát."
+    assert [m.prior for m in supporters("text", text, find(text))] == ["so_ban_nganh"]
+    assert [m.prior for m in supporters("field_support", "Sở Y tế; Công an tỉnh", find("Sở Y tế; Công an tỉnh"))] \
+        == ["so_ban_nganh", "luc_luong_vu_trang"]
+
+
+def test_inheritance_docstring_example():
+    import doctest
+
+    assert doctest.testmod(inheritance).failed == 0

@@ -1,0 +1,203 @@
+"""Agency mentions (pipeline/mentions.py): lists after "các Bộ:", caps spans the lexicon does not back,
+lexicon labels with a place tail, the recognizer's fit and find on a fitted model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.mentions import (MentionRecognizer, _bio, _known_list_names, _spans_of, list_items, token_features,
+                               tokens)
+
+
+@pytest.fixture(scope="module")
+def rec(tiny_nlp):
+    return tiny_nlp.get_pipe("mentions").models["recognizer"]
+
+
+def found(rec, text):
+    return [(m.text, m.kind) for m in rec.find(text)]
+
+
+# --------------------------------------------------------------------------- lists after "các Bộ:"
+
+def test_mentions_list_items_known_names_longest_first():
+    t = "Giám đốc các Sở: Văn hóa, Thể thao và Du lịch, Y tế, Khoa học và Công nghệ, Du lịch chủ trì."
+    items = list_items(t, t.index("Sở:") + 2)
+    assert [t[a:b] for a, b, _ in items] == ["Văn hóa, Thể thao và Du lịch", "Y tế", "Khoa học và Công nghệ", "Du lịch"]
+    assert {h for _, _, h in items} == {"Sở"}
+    assert "Văn hóa, Thể thao và Du lịch" in _known_list_names()["Sở"]
+
+
+def test_mentions_list_items_stop_at_the_end_of_the_list():
+    t = "Bộ trưởng các Bộ: Tài chính, Ngoại giao và Thủ trưởng cơ quan ngang bộ báo cáo."
+    assert [t[a:b] for a, b, _ in list_items(t, t.index("Bộ:") + 2)] == ["Tài chính", "Ngoại giao"]
+    t = "Bộ trưởng các Bộ Tài chính, Ngoại giao báo cáo."                 # no colon: no list
+    assert list_items(t, t.index("Bộ Tài") + 2) == []
+
+
+def test_mentions_each_listed_ministry_is_a_mention(rec):
+    t = "Bộ trưởng các Bộ: Quốc phòng, Công an, Nông nghiệp và Môi trường chỉ đạo lực lượng ứng cứu."
+    ms = rec.find(t)
+    listed = [m for m in ms if m.kind == "listed"]
+    assert [m.text for m in listed] == ["Quốc phòng", "Công an", "Nông nghiệp và Môi trường"]
+    for m in ms:
+        assert t[m.start:m.end] == m.text
+    # the words before the colon stay one mention, cut at the colon
+    assert [m.text for m in ms if m.kind != "listed"] == ["Bộ trưởng các Bộ"]
+    # a listed name has the class of "Bộ <name>"
+    assert [m.prior for m in listed] == rec.label(["Bộ Quốc phòng", "Bộ Công an", "Bộ Nông nghiệp và Môi trường"])
+
+
+def test_mentions_list_inside_a_tagged_span_is_split(rec):
+    t = "Giám đốc các Sở: Y tế, Tài chính, Xây dựng kiểm tra việc thực hiện."
+    ms = rec.find(t)
+    assert [m.text for m in ms if m.kind == "listed"] == ["Y tế", "Tài chính", "Xây dựng"]
+    assert all(m.end <= t.index(":") or m.kind == "listed" for m in ms)
+    assert {m.prior for m in ms if m.kind == "listed"} == {"so_ban_nganh"}
+
+
+# --------------------------------------------------------------------------- caps spans
+
+class _TagAll:
+    """A stand-in tagger that tags every token of each text as one span (what a tagger may do in a caps heading)."""
+
+    def predict(self, feats):
+        return [["B"] + ["I"] * (len(f) - 1) for f in feats]
+
+
+@pytest.fixture()
+def tag_all(rec):
+    import copy
+
+    r = copy.copy(rec)
+    r.tagger_ = _TagAll()
+    return r
+
+
+@pytest.mark.parametrize("text,kept", [
+    ("NHIỆM VỤ TRỌNG TÂM", []),                                  # capitals, nothing in the lexicon: dropped
+    ("KẾ HOẠCH THỰC HIỆN", []),
+    ("SỞ Y TẾ", [("SỞ Y TẾ", "tagged")]),                         # capitals the lexicon backs: kept
+    ("Nhiệm vụ trọng tâm", [("Nhiệm vụ trọng tâm", "tagged")]),     # not capitals: the rule does not apply
+])
+def test_mentions_caps_span_not_backed_by_the_lexicon_is_dropped(tag_all, text, kept):
+    assert found(tag_all, text) == kept
+
+
+def test_mentions_caps_heading_names_no_agency_with_the_fitted_model(rec):
+    for heading in ("II. NHIỆM VỤ TRỌNG TÂM", "NHIỆM VỤ VÀ GIẢI PHÁP", "TỔ CHỨC THỰC HIỆN"):
+        assert rec.find(heading) == [], heading
+
+
+# --------------------------------------------------------------------------- labels
+
+LEXICON = [("khac", "Tòa án nhân dân", "name"), ("chinh_quyen", "Ủy ban nhân dân", "name"),
+           ("so_ban_nganh", "Sở Y tế", "name"), ("luc_luong_vu_trang", "Công an", "name")]
+PLACES = ["Quảng Trị", "Quảng Bình", "Hà Tĩnh", "Nghệ An", "Thanh Hóa", "Huế"]
+
+
+@pytest.fixture(scope="module")
+def small_rec():
+    texts, spans = [], []
+    for p in PLACES:
+        for lvl in ("tỉnh", "huyện"):
+            name = f"Ủy ban nhân dân {lvl} {p}"
+            texts.append(f"{name} chỉ đạo các cơ quan thực hiện.")
+            spans.append([(0, len(name), "chinh_quyen")])
+    return MentionRecognizer(lexicon=LEXICON, max_iterations=30).fit(texts, spans)
+
+
+def test_mentions_lexicon_label_with_place_tail(small_rec):
+    # the class model, taught "… nhân dân tỉnh <place>" as chinh_quyen, would say so for the court as well
+    assert small_rec.label_model_.predict(["Tòa án nhân dân tỉnh Quảng Trị"])[0] == "chinh_quyen"
+    assert small_rec.label(["Tòa án nhân dân tỉnh Quảng Trị", "Tòa án nhân dân huyện Cam Lộ",
+                            "Tòa án nhân dân cấp tỉnh", "Tòa án nhân dân TP. Huế"]) == ["khac"] * 4
+    assert small_rec.label(["Sở Y tế tỉnh Nghệ An", "Công an xã"]) == ["so_ban_nganh", "luc_luong_vu_trang"]
+    # a tail that is not a place is not taken off
+    assert small_rec.label(["Tòa án nhân dân xét xử lưu động"]) == \
+        [str(small_rec.label_model_.predict(["Tòa án nhân dân xét xử lưu động"])[0])]
+
+
+def test_mentions_a_lexicon_match_keeps_the_lexicon_label(small_rec):
+    ms = small_rec.find("Tòa án nhân dân tỉnh phối hợp với Sở Y tế.")
+    assert {(m.text, m.prior) for m in ms} >= {("Sở Y tế", "so_ban_nganh")}
+    court = next(m for m in ms if m.text.startswith("Tòa án"))
+    assert court.prior == "khac"
+
+
+def test_mentions_place_tail_is_linear_on_a_long_caps_line(small_rec):
+    """A heading in capitals that is no place ends the tail check at once (it took minutes: nested quantifiers
+    let every capitalised word be cut in two, and a real document's heading hung a batch)."""
+    import time
+
+    heading = ("CƠ QUAN, TỔ CHỨC, ĐƠN VỊ TIẾN HÀNH GIỚI THIỆU NGƯỜI ỨNG CỬ ĐẠI BIỂU HỘI ĐỒNG NHÂN DÂN TỈNH, CẤP XÃ "
+               "VÀ ĐẠI BIỂU QUỐC HỘI KHÓA MỚI TẠI CÁC ĐƠN VỊ BẦU CỬ TRONG TOÀN TỈNH")
+    t0 = time.perf_counter()
+    assert small_rec._lexicon_label(heading) is None
+    assert small_rec._lexicon_label("Tòa án nhân dân " + heading) is None
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_mentions_label_set_comes_from_lexicon_and_gold():
+    rec = MentionRecognizer(lexicon=LEXICON[:2], max_iterations=10).fit(
+        ["Đội Thanh niên xung kích chủ trì dọn vệ sinh."], [[(0, 24, "doi_xung_kich")]])
+    assert list(rec.classes_) == ["chinh_quyen", "doi_xung_kich", "khac"]
+    assert rec.label(["Đội Thanh niên xung kích"]) == ["doi_xung_kich"]
+
+
+# --------------------------------------------------------------------------- fit / find
+
+def test_mentions_fit_needs_one_span_list_per_text():
+    with pytest.raises(ValueError, match="one span list per text"):
+        MentionRecognizer(lexicon=LEXICON).fit(["a", "b"], [[]])
+
+
+def test_mentions_find_many_equals_find_one_by_one(rec):
+    texts = ["Sở Y tế chủ trì, phối hợp với Công an tỉnh.", "", "Bộ trưởng các Bộ: Tài chính, Y tế báo cáo.",
+             "Không có cơ quan nào."]
+    assert rec.find_many(texts) == [rec.find(t) for t in texts]
+    assert rec.find("") == []
+
+
+def test_mentions_offsets_and_learned_names(rec):
+    t = "Hội Chữ thập đỏ tỉnh chủ trì, phối hợp với Tỉnh đoàn tổ chức hiến máu."
+    ms = rec.find(t)
+    for m in ms:
+        assert t[m.start:m.end] == m.text
+    assert ("Hội Chữ thập đỏ tỉnh", "hoi_chu_thap_do") in {(m.text, m.prior) for m in ms}
+
+
+def test_mentions_token_helpers():
+    t = "Sở Y tế, Công an."
+    toks = tokens(t)
+    assert [x[2] for x in toks] == ["Sở", "Y", "tế", ",", "Công", "an", "."]
+    tags = _bio(toks, [(0, 7, "so_ban_nganh"), (9, 16, None)])
+    assert tags == ["B", "I", "I", "O", "B", "I", "O"]
+    assert _spans_of(tags, toks) == [(0, 7), (9, 16)]
+    assert _spans_of(["I", "O", "B", "B"], toks[:4]) == [(0, 2), (5, 7), (7, 8)]
+    feats = token_features(t, toks, ["O"] * len(toks))
+    assert feats[0]["first"] and feats[0]["w"] == "sở" and feats[4]["p"] == ","
+
+
+def test_mentions_recognizer_is_not_fitted_before_fit():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        MentionRecognizer().find("Sở Y tế")
+    with pytest.raises(NotFittedError):
+        MentionRecognizer().label(["Sở Y tế"])
+
+
+def test_mentions_component_without_a_model_falls_back_on_the_lexicon():
+    from pipeline.components import Mentions
+    from pipeline.document import Task, TaskContext
+
+    comp = Mentions(c1=0.05, c2=0.05, max_iterations=10, C_label=1.0)
+    assert not comp.fitted
+    t = Task(id=0, text="Sở Y tế chủ trì.", start=0, end=16, context=TaskContext(heading="Trách nhiệm của Công an tỉnh"))
+    comp.annotate([t])
+    assert [m.text for m in t.mentions["text"]] == ["Sở Y tế"]
+    assert [m.text for m in t.mentions["heading"]] == ["Công an tỉnh"]
+    assert t.mentions["addressees"] == []
+    assert np.all([isinstance(v, list) for v in t.mentions.values()])

@@ -1,0 +1,180 @@
+"""Themes (pipeline/themes.py): the first stage reads the task and its context, the second the document's
+other tasks (``doc``); 1 to ``max_labels`` themes above ``threshold``, ``alone`` themes alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.document import Task, TaskContext
+from pipeline.features import task_frame
+from pipeline.themes import ThemeClassifier, context_text, document_means, title_text
+
+BARE = "Tổ chức kiểm tra, đôn đốc việc thực hiện kế hoạch."
+BLOOD = ["Vận động đoàn viên tham gia hiến máu tình nguyện.", "Tổ chức ngày hội hiến máu tại các trường học.",
+         "Bảo đảm vật tư tiếp nhận máu tại các điểm hiến máu."]
+VOTE = ["Niêm yết danh sách cử tri tại các khu vực bỏ phiếu.", "Tổ chức hội nghị hiệp thương giới thiệu người ứng cử.",
+        "Bảo đảm an toàn các tổ bầu cử trong ngày bầu cử."]
+
+
+def corpus(n_docs: int = 8):
+    """Documents about blood donation or about elections; each also has the same bare checking task,
+    labelled with checking and with its document's theme."""
+    rows, y, docs = [], [], []
+    for d in range(n_docs):
+        blood = d % 2 == 0
+        for text in (BLOOD if blood else VOTE):
+            rows.append(text)
+            y.append(["hien_mau" if blood else "bau_cu"])
+            docs.append(d)
+        rows.append(BARE)
+        y.append(["kiem_tra_giam_sat", "hien_mau" if blood else "bau_cu"])
+        docs.append(d)
+    X = task_frame([Task(id=i, text=t, start=0, end=len(t)) for i, t in enumerate(rows)], docs=docs)
+    return X, y
+
+
+def one_doc(texts, doc=0):
+    return task_frame([Task(id=i, text=t, start=0, end=len(t)) for i, t in enumerate(texts)], docs=[doc] * len(texts))
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    X, y = corpus()
+    return ThemeClassifier(C=4.0, folds=4).fit(X, y)
+
+
+def test_themes_second_stage_is_fitted_per_theme(fitted):
+    assert fitted.stack_ is not None and len(fitted.stack_) == len(fitted.classes_)
+    assert list(fitted.classes_) == ["bau_cu", "hien_mau", "kiem_tra_giam_sat"]
+
+
+def test_themes_document_context_reads_the_other_tasks_of_the_document(fitted):
+    blood_doc = one_doc(BLOOD + [BARE])
+    vote_doc = one_doc(VOTE + [BARE])
+    j = {c: i for i, c in enumerate(fitted.classes_)}
+    pb = fitted.predict_proba(blood_doc)[-1]
+    pv = fitted.predict_proba(vote_doc)[-1]
+    assert pb[j["hien_mau"]] > pb[j["bau_cu"]]
+    assert pv[j["bau_cu"]] > pv[j["hien_mau"]]
+    assert {t.id for t in fitted.predict_themes(blood_doc)[-1]} >= {"hien_mau"}
+    assert "hien_mau" not in {t.id for t in fitted.predict_themes(vote_doc)[-1]}
+    # the first stage alone cannot tell the two bare tasks apart
+    from pipeline.themes import _inputs
+
+    p1 = fitted.pipeline_.predict_proba(_inputs(pd.concat([blood_doc, vote_doc], ignore_index=True)))
+    np.testing.assert_allclose(p1[len(BLOOD)], p1[-1])
+
+
+def test_themes_doc_column_groups_the_tasks(fitted):
+    both = pd.concat([one_doc(BLOOD + [BARE], doc=0), one_doc(VOTE + [BARE], doc=1)], ignore_index=True)
+    merged = both.assign(doc=0)                                   # the same rows said to be one document
+    a, b = fitted.predict_proba(both), fitted.predict_proba(merged)
+    assert not np.allclose(a, b)
+    np.testing.assert_allclose(a[:4], fitted.predict_proba(one_doc(BLOOD + [BARE])))    # per document, as alone
+
+
+def test_themes_without_document_context_the_doc_column_does_not_matter():
+    X, y = corpus()
+    plain = ThemeClassifier(C=4.0, document_context=False).fit(X, y)
+    assert plain.stack_ is None
+    both = pd.concat([one_doc(BLOOD + [BARE], doc=0), one_doc(VOTE + [BARE], doc=1)], ignore_index=True)
+    np.testing.assert_allclose(plain.predict_proba(both), plain.predict_proba(both.assign(doc=0)))
+    np.testing.assert_allclose(plain.predict_proba(both)[3], plain.predict_proba(both)[-1])
+
+
+def test_themes_second_stage_needs_as_many_documents_as_folds():
+    X, y = corpus(3)
+    assert ThemeClassifier(folds=4).fit(X, y).stack_ is None
+    X, y = corpus(4)
+    assert ThemeClassifier(folds=4).fit(X, y).stack_ is not None
+
+
+def test_themes_document_means():
+    P = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]])
+    np.testing.assert_allclose(document_means(P, np.array([0, 0, 1])), [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]])
+
+
+# --------------------------------------------------------------------------- choosing the themes of a task
+
+class _Fixed(ThemeClassifier):
+    """predict_proba returns the given rows: the choice rule on its own."""
+
+    def __init__(self, P=None, threshold=0.35, max_labels=3, alone=("khac",)):
+        super().__init__(threshold=threshold, max_labels=max_labels, alone=alone)
+        self.P = P
+
+    def predict_proba(self, X):
+        return np.asarray(self.P)
+
+
+@pytest.mark.parametrize("row,expected", [
+    ([0.9, 0.8, 0.7, 0.6], ["a", "b", "c"]),            # at most max_labels
+    ([0.9, 0.3, 0.2, 0.1], ["a"]),
+    ([0.2, 0.3, 0.1, 0.1], ["b"]),                      # none above the threshold: the best one
+    ([0.4, 0.9, 0.1, 0.8], ["b", "a"]),               # khac among others: dropped
+    ([0.1, 0.2, 0.1, 0.9], ["khac"]),                   # khac first: alone
+])
+def test_themes_predict_themes_choice(row, expected):
+    clf = _Fixed(P=[row])
+    clf.classes_ = np.array(["a", "b", "c", "khac"])
+    assert [t.id for t in clf.predict_themes(None)[0]] == expected
+
+
+def test_themes_predict_is_the_indicator_of_predict_themes():
+    clf = _Fixed(P=[[0.9, 0.8, 0.1, 0.0], [0.1, 0.2, 0.1, 0.9]])
+    clf.classes_ = np.array(["a", "b", "c", "khac"])
+    np.testing.assert_array_equal(clf.predict(None), [[1, 1, 0, 0], [0, 0, 0, 1]])
+
+
+# --------------------------------------------------------------------------- inputs
+
+def test_themes_context_and_title_texts():
+    t = Task(id=0, text=BARE, start=0, end=len(BARE),
+             context=TaskContext(headings="II. NHIỆM VỤ\n1. Công tác hiến máu", parent="Công tác hiến máu",
+                                 lead_in="Các cơ quan thực hiện:", item="Sở Y tế chủ trì.", title="KẾ HOẠCH"))
+    X = task_frame([t])
+    ctx = context_text(X)[0]
+    assert ctx.startswith("ctx ") and all(s in ctx for s in ("1. Công tác hiến máu", "Các cơ quan thực hiện:",
+                                                              "Sở Y tế chủ trì."))
+    assert title_text(X)[0] == "title KẾ HOẠCH"
+    assert context_text(pd.DataFrame({"text": ["x"]}))[0].startswith("ctx")     # never empty
+    assert title_text(pd.DataFrame({"text": ["x"]}))[0] == "title"
+
+
+def test_themes_title_is_read_by_the_first_stage():
+    X, y = corpus()
+    X = X.assign(title=["KẾ HOẠCH hiến máu tình nguyện" if d % 2 == 0 else "KẾ HOẠCH bầu cử" for d in X["doc"]])
+    clf = ThemeClassifier(C=4.0, document_context=False).fit(X, y)
+    j = {c: i for i, c in enumerate(clf.classes_)}
+    blood = clf.predict_proba(one_doc([BARE]).assign(title="KẾ HOẠCH hiến máu tình nguyện"))[0]
+    vote = clf.predict_proba(one_doc([BARE]).assign(title="KẾ HOẠCH bầu cử"))[0]
+    assert blood[j["hien_mau"]] > vote[j["hien_mau"]] and vote[j["bau_cu"]] > blood[j["bau_cu"]]
+    assert ThemeClassifier(C=4.0, document_context=False, title_weight=0.0).fit(X, y).predict_proba(
+        one_doc([BARE]).assign(title="KẾ HOẠCH bầu cử"))[0][j["bau_cu"]] < vote[j["bau_cu"]]
+
+
+def test_themes_sample_weight_is_used():
+    X, y = corpus()
+    w = np.where(np.arange(len(y)) % 4 == 3, 10.0, 1.0)
+    a = ThemeClassifier(document_context=False).fit(X, y).predict_proba(X)
+    b = ThemeClassifier(document_context=False).fit(X, y, sample_weight=w).predict_proba(X)
+    assert not np.allclose(a, b)
+
+
+def test_themes_bad_inputs():
+    with pytest.raises(ValueError, match="'words' or 'text' column"):
+        ThemeClassifier().fit(pd.DataFrame({"x": [1]}), [["a"]])
+    with pytest.raises(ValueError, match="one label set per row"):
+        ThemeClassifier().fit(one_doc(["a b c"]), [["a"], ["b"]])
+    with pytest.raises(ValueError, match="classes="):
+        ThemeClassifier().fit(one_doc(["a b c", "d e f"]), np.array([[1, 0], [0, 1]]))
+
+
+def test_themes_component_reads_one_document(tiny_nlp):
+    doc = tiny_nlp("1. Sở Y tế vận động hiến máu tình nguyện.\n2. Tổ chức kiểm tra việc thực hiện kế hoạch.")
+    assert doc.tasks and all(1 <= len(t.themes) <= 3 for t in doc.tasks)
+    model = tiny_nlp.get_pipe("themes").models["themes"]
+    X = task_frame(doc.tasks, with_mentions=False)
+    assert [[t.id for t in ts] for ts in model.predict_themes(X)] == [[t.id for t in task.themes] for task in doc.tasks]

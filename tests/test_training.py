@@ -1,0 +1,229 @@
+"""Training (pipeline/training.py, pipeline/features.py): one feature path. The frames the estimators are
+fitted on are the frames the pipeline's components build when they annotate the same document; candidates
+under MIN_WORDS reach neither training nor inference; gold and candidates are aligned through cleanup."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline import training
+from pipeline.agencies import AgencyClassifier
+from pipeline.document import Task, TaskContext
+from pipeline.features import COLUMNS, task_frame
+from pipeline.language import Pipeline
+from pipeline.splitting import MIN_WORDS, TaskDetector
+from pipeline.themes import ThemeClassifier
+from pipeline.training import Example, GoldTask, prepare
+
+SHORT_DOC = """#meta number=3/KH-UBND | type=kế hoạch | issuer=Ủy ban nhân dân xã Hải Phú | place=Hải Phú | date=2024-01-05 | signer=null
+ỦY BAN NHÂN DÂN XÃ HẢI PHÚ
+KẾ HOẠCH
+Tổ chức Tết vì người nghèo năm 2024
+1. {{Báo cáo.|lead=chinh_quyen*:Ủy ban nhân dân xã Hải Phú|themes=kiem_tra_giam_sat}}
+2. {{Hội Chữ thập đỏ xã vận động các nhà hảo tâm ủng hộ quà Tết cho hộ nghèo.|lead=hoi_chu_thap_do:Hội Chữ thập đỏ xã|themes=tro_giup_nhan_dao}}
+3. {{Đoàn Thanh niên xã tổ chức gói bánh chưng tặng người cao tuổi neo đơn.|lead=mttq_doan_the:Đoàn Thanh niên xã|themes=tro_giup_nhan_dao}}
+4. Pháp chế
+"""
+
+
+def _short_example():
+    from pipeline.corpus import GoldDocument, parse_source
+
+    meta, text, tasks = parse_source(SHORT_DOC)
+    return training.corpus_examples([GoldDocument("t0_short", text, meta, tasks)])[0]
+
+
+class Spy:
+    """Records the frames the estimators are fitted on and asked about."""
+
+    def __init__(self, mp):
+        self.fit = {"detector": [], "agencies": [], "themes": []}
+        self.asked = {"detector": [], "agencies": [], "themes": []}
+        for name, cls, fit_m, ask_m in (("detector", TaskDetector, "fit", "predict_proba"),
+                                        ("agencies", AgencyClassifier, "fit", "predict_agencies"),
+                                        ("themes", ThemeClassifier, "fit", "predict_proba")):
+            mp.setattr(cls, fit_m, self._wrap(getattr(cls, fit_m), self.fit[name]))
+            mp.setattr(cls, ask_m, self._wrap(getattr(cls, ask_m), self.asked[name]))
+
+    @staticmethod
+    def _wrap(method, log):
+        def wrapped(est, X, *args, **kwargs):
+            log.append(X.copy() if isinstance(X, pd.DataFrame) else X)
+            return method(est, X, *args, **kwargs)
+        return wrapped
+
+
+@pytest.fixture(scope="module")
+def spied(tiny_labelset):
+    import tiny_corpus
+
+    examples = tiny_corpus.examples(["t1_hien_mau", "t2_sot_xuat_huyet", "t6_thong_bao", "t7_bang_nhiem_vu"])
+    examples.append(_short_example())
+    with pytest.MonkeyPatch.context() as mp:
+        spy = Spy(mp)
+        nlp = Pipeline.from_config()
+        prepared = prepare(nlp, examples)
+        training.fit_prepared(nlp, prepared, tiny_labelset)
+        fit_frames = {k: list(v) for k, v in spy.fit.items()}
+        annotated = []
+        for ex in examples:
+            for v in spy.asked.values():
+                v.clear()
+            doc = nlp(ex.text, doc_id=ex.doc_id)
+            annotated.append((doc, {k: list(v) for k, v in spy.asked.items()}))
+    return examples, prepared, nlp, fit_frames, annotated
+
+
+def _rows(frame: pd.DataFrame, keep) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "doc"} for r in frame.to_dict("records") if keep(r)]
+
+
+def test_training_detector_is_fitted_on_the_candidates_it_is_asked_about(spied):
+    examples, prepared, _, fit_frames, annotated = spied
+    (X_fit,) = [X for X in fit_frames["detector"] if len(X) == sum(len(p.doc.candidates) for p in prepared)]
+    for i, (doc, asked) in enumerate(annotated):
+        (X_ask,) = asked["detector"]
+        assert _rows(X_fit, lambda r, i=i: r["doc"] == i) == _rows(X_ask, lambda r: True), examples[i].doc_id
+        assert set(X_ask["doc"]) <= {0}
+
+
+@pytest.mark.parametrize("kind", ["agencies", "themes"])
+def test_training_classifier_frames_equal_the_annotation_frames(spied, kind):
+    examples, prepared, _, fit_frames, annotated = spied
+    X_fit = fit_frames[kind][0]
+    n_tasks = sum(len(p.tasks) for p in prepared)
+    assert len(X_fit) == n_tasks
+    if kind == "agencies":
+        assert all(len(X) == n_tasks for X in fit_frames[kind])          # lead and support: the same frame
+        assert "mentions" in X_fit.columns
+    else:
+        assert "mentions" not in X_fit.columns
+        assert X_fit["doc"].tolist() == [i for i, p in enumerate(prepared) for _ in p.tasks]
+    compared = 0
+    offset = 0
+    for i, (p, (doc, asked)) in enumerate(zip(prepared, annotated)):
+        train_rows = _rows(X_fit.iloc[offset:offset + len(p.tasks)], lambda r: True)
+        offset += len(p.tasks)
+        if not asked[kind]:
+            continue
+        ask_rows = {r["text"]: r for r in _rows(asked[kind][0], lambda r: True)}
+        for r in train_rows:
+            if r["text"] in ask_rows:                  # a gold task the detector kept
+                assert r == ask_rows[r["text"]], (examples[i].doc_id, r["text"])
+                compared += 1
+    assert compared >= 0.8 * n_tasks
+
+
+def test_training_frames_carry_words_and_context(spied):
+    _, prepared, _, fit_frames, _ = spied
+    X = fit_frames["agencies"][0]
+    assert list(X.columns[:len(COLUMNS)]) == COLUMNS
+    row = X[X["text"].str.startswith("Chủ trì định hướng")].iloc[0]
+    assert row["heading"] == "Ban Tuyên giáo Tỉnh ủy"
+    assert row["issuer"] == "Ban Thường vụ Tỉnh ủy Quảng Trị"
+    assert "_" in row["words"]                                        # segmented
+    assert [m.text for m in row["mentions"]["heading"]] == ["Ban Tuyên giáo Tỉnh ủy"]
+
+
+def test_training_short_candidates_never_reach_training_or_inference(spied):
+    examples, prepared, _, fit_frames, annotated = spied
+    short = next(p for p in prepared if p.example.doc_id == "t0_short")
+    assert short.missed == 1                                          # the gold task "Báo cáo." has no candidate
+    assert [t.text for t in short.tasks] == [examples[-1].text[g.start:g.end] for g in examples[-1].tasks[1:]]
+    for X in fit_frames["detector"] + fit_frames["agencies"] + fit_frames["themes"]:
+        assert (X["text"].str.split().str.len() >= MIN_WORDS).all()
+    for doc, asked in annotated:
+        for c in doc.candidates:
+            assert len(c.text.split()) >= MIN_WORDS
+        assert all(len(t.text.split()) >= MIN_WORDS for t in doc.tasks)
+
+
+def test_training_candidates_are_labelled_by_their_overlap_with_gold(spied):
+    examples, prepared, _, _, _ = spied
+    for ex, p in zip(examples, prepared):
+        gold = {(g.start, g.end) for g in ex.tasks}
+        for (s, e), label in zip(p.cand_spans, p.cand_labels):
+            assert label == int((s, e) in gold), (ex.doc_id, ex.text[s:e])
+        assert len(p.tasks) + p.missed == len(ex.tasks)
+
+
+def test_training_prepare_maps_candidates_back_through_cleanup():
+    text = ("1.  **Sở Y tế**  chủ trì   tổ chức khám bệnh cho người cao tuổi.\n\n\n"
+            "2. Hội Chữ thập đỏ tỉnh vận động\nhiến máu tình nguyện.\n")
+    a, b = text.index("**Sở"), text.index("tuổi.") + 5
+    c = text.index("Hội Chữ")
+    d = text.index("nguyện.") + 7
+    ex = Example("raw", text, [GoldTask(a, b, ["so_ban_nganh"], [], ["cham_soc_suc_khoe"]),
+                               GoldTask(c, d, ["hoi_chu_thap_do"], [], ["hien_mau"])], origin="real")
+    (p,) = prepare(Pipeline.from_config({"pipeline": ["cleanup", "metadata", "structure", "detector", "segmenter"]}),
+                   [ex])
+    assert p.doc.clean_text != text
+    assert p.cand_labels == [1, 1] and p.missed == 0
+    assert [t.text for t in p.tasks] == ["Sở Y tế chủ trì tổ chức khám bệnh cho người cao tuổi.",
+                                         "Hội Chữ thập đỏ tỉnh vận động hiến máu tình nguyện."]
+    assert p.tasks[0].words.startswith("Sở_Y_tế")
+
+
+def test_training_real_documents_are_weighted():
+    mk = lambda origin: training.Prepared(Example("x", "", [], origin), None, [], [], [], [])  # noqa: E731
+    np.testing.assert_array_equal(training.weights([mk("real"), mk("corpus")], 3.0), [3.0, 1.0])
+    assert training.weights([mk("real")], 1.0) is None
+
+
+def test_training_fit_records_the_label_set(tiny_nlp, tiny_labelset):
+    assert tiny_nlp.labelset == tiny_labelset
+    assert all(tiny_nlp.get_pipe(n).fitted for n in tiny_nlp.learned_pipes)
+
+
+def test_training_mention_training_texts(spied):
+    _, prepared, _, _, _ = spied
+    texts, spans = training.mention_training(prepared)
+    assert texts == sorted(texts) and len(texts) == len(spans)
+    t = "Hội Chữ thập đỏ tỉnh chủ trì, phối hợp với Tỉnh đoàn tổ chức Ngày hội hiến máu mùa hè."
+    i = texts.index(t)
+    assert (0, len("Hội Chữ thập đỏ tỉnh"), "hoi_chu_thap_do") in spans[i]
+    assert any(t[s:e] == "Tỉnh đoàn" and lab == "mttq_doan_the" for s, e, lab in spans[i])
+    # a written document locates only its explicit agencies: a heading is no training text
+    assert "Ban Tuyên giáo Tỉnh ủy" not in texts
+
+
+def test_training_mention_training_takes_lines_that_hold_inherited_mentions():
+    text = "1. Ban Tuyên giáo Tỉnh ủy\n- Chủ trì tuyên truyền về hiến máu tình nguyện."
+    s = text.index("Chủ trì")
+    a = text.index("Ban")
+    g = GoldTask(s, len(text), ["ban_tuyen_giao"], [], ["tuyen_truyen"], "heading",
+                 [(a, a + len("Ban Tuyên giáo Tỉnh ủy"), "ban_tuyen_giao", "lead")])
+    (p,) = prepare(Pipeline.from_config({"pipeline": ["cleanup", "metadata", "structure", "detector"]}),
+                   [Example("real1", text, [g], origin="real")])
+    texts, spans = training.mention_training([p])
+    assert texts == ["Ban Tuyên giáo Tỉnh ủy", "Chủ trì tuyên truyền về hiến máu tình nguyện."]
+    assert spans == [[(0, 22, "ban_tuyen_giao")], []]
+
+
+def test_training_mention_roles(spied):
+    _, prepared, _, _, _ = spied
+    p = next(p for p in prepared if p.example.doc_id == "t1_hien_mau")
+    t = next(t for t in p.tasks if t.text.startswith("Hội Chữ thập đỏ tỉnh chủ trì"))
+    g = p.golds[p.tasks.index(t)]
+    (roles,) = training.mention_roles([t], [g], [p.doc])
+    assert roles[:2] == ["lead", "support"]
+
+
+# --------------------------------------------------------------------------- the frame itself
+
+def test_features_task_frame():
+    tasks = [Task(id=0, text="Sở Y tế chủ trì.", start=0, end=16, words="Sở_Y_tế chủ_trì .",
+                  context=TaskContext(heading="II. NHIỆM VỤ", addressees="Sở Y tế")),
+             Task(id=1, text="Báo cáo kết quả.", start=17, end=33)]
+    X = task_frame(tasks)
+    assert list(X.columns) == COLUMNS + ["doc"]
+    assert X["words"].tolist() == ["Sở_Y_tế chủ_trì .", "Báo cáo kết quả."]   # the text when not segmented
+    assert X.loc[0, "heading"] == "II. NHIỆM VỤ" and X.loc[1, "heading"] == ""
+    assert X["doc"].tolist() == [0, 0]
+    assert task_frame(tasks, docs=["a", "b"])["doc"].tolist() == ["a", "b"]
+    tasks[0].mentions = {"text": ["m"]}
+    assert task_frame(tasks)["mentions"].tolist() == [{"text": ["m"]}, {}]
+    assert "mentions" not in task_frame(tasks, with_mentions=False).columns
+    assert task_frame([]).shape == (0, len(COLUMNS) + 1)
