@@ -212,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("input", help="folder (searched recursively; README, LICENSE and hidden files are not "
                    "documents) or a single file")
     a.add_argument("-o", "--output", required=True, help="output folder: tasks.jsonl, tasks.csv, report.html")
-    a.add_argument("-m", "--model", default=None, help="model directory (default: models/default or $VANBAN_MODEL)")
+    a.add_argument("-m", "--model", default=None, help="model directory (default: the model shipped in the package, pipeline/model, or $VANBAN_MODEL)")
     a.add_argument("-w", "--workers", type=_workers, default=1, help="worker processes (default 1)")
     a.add_argument("--scheduler", default=None, help="address of a Dask scheduler, e.g. tcp://10.0.0.5:8786")
     a.add_argument("--time-limit", type=_seconds, default=300.0, metavar="SECONDS",

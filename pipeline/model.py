@@ -98,16 +98,11 @@ def _write_json(path: Path, data: dict) -> None:
 
 
 def default_model_dir() -> Path:
-    """``$VANBAN_MODEL`` if set, else the model shipped inside the package (``pipeline/model``), else
-    ``models/default`` of a source checkout."""
+    """``$VANBAN_MODEL`` if set, else the model shipped inside the package (``pipeline/model``)."""
     env = os.environ.get("VANBAN_MODEL")
     if env:
         return Path(env)
-    here = Path(__file__).resolve().parent
-    shipped = here / "model"
-    if (shipped / MODEL_FILE).exists():
-        return shipped
-    return here.parent / "models" / "default"
+    return Path(__file__).resolve().parent / "model"
 
 
 def _read_json(path: Path, what: str) -> dict:

@@ -115,7 +115,7 @@ def test_cli_read_only_output_folder_fails_before_any_work(tmp_path, capsys, mon
 def test_cli_unreadable_model_meta(tmp_path, capsys, meta, repo_root):
     model = tmp_path / "model"
     model.mkdir()
-    shutil.copy(repo_root / "models" / "default" / "config.json", model)
+    shutil.copy(repo_root / "pipeline" / "model" / "config.json", model)
     (model / "model.joblib").write_bytes(b"not a model")
     if meta is None:
         (model / "meta.json").mkdir()
@@ -128,7 +128,7 @@ def test_cli_unreadable_model_meta(tmp_path, capsys, meta, repo_root):
 
 def test_cli_truncated_model_whose_meta_matches(tmp_path, capsys, repo_root):
     model = tmp_path / "model"
-    shutil.copytree(repo_root / "models" / "default", model)
+    shutil.copytree(repo_root / "pipeline" / "model", model)
     data = (model / "model.joblib").read_bytes()[:50_000]
     (model / "model.joblib").write_bytes(data)
     meta = json.loads((model / "meta.json").read_text("utf-8"))
