@@ -165,6 +165,7 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """The theme indicator matrix (columns ``classes_``)."""
+        check_is_fitted(self, "pipeline_")
         index = {c: i for i, c in enumerate(self.classes_)}
         themes = self.predict_themes(X)
         out = np.zeros((len(themes), len(self.classes_)), dtype=int)
