@@ -265,6 +265,9 @@ class MentionRecognizer(BaseEstimator):
         if len(texts) != len(spans):
             raise ValueError(f"MentionRecognizer.fit needs one span list per text. Got {len(spans)} for "
                              f"{len(texts)} texts.")
+        if not all(isinstance(t, str) for t in texts):
+            raise ValueError("MentionRecognizer.fit needs texts (str), one span list each. Got "
+                             f"{type(next(t for t in texts if not isinstance(t, str))).__name__} instead.")
         entries = self._entries()
         self.matcher_ = AgencyMatcher(entries, default_terms())
         X, Y = [], []
