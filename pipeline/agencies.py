@@ -260,6 +260,7 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X) -> np.ndarray:
         """Per task and label of ``classes_``: the score of that label (0 when not predicted)."""
+        check_is_fitted(self, "role_model_")
         index = {c: i for i, c in enumerate(self.classes_)}
         agencies = self.predict_agencies(X)
         out = np.zeros((len(agencies), len(self.classes_)))

@@ -122,13 +122,15 @@ class AgencyMatcher:
             spans.append(span)
         return filter_spans(spans)
 
-    def _matched(self, text: str, terms: bool):
+    def _matched(self, text: str, terms: bool, cache: bool = True):
         hit = self._cache.get(text)
         if hit is None:
-            if len(self._cache) > 2048:
-                self._cache.clear()
             doc, offsets = self._doc_and_offsets(text)
-            hit = self._cache[text] = (doc, offsets, self.matcher(doc))
+            hit = (doc, offsets, self.matcher(doc))
+            if cache:
+                if len(self._cache) > 2048:
+                    self._cache.clear()
+                self._cache[text] = hit
         doc, offsets, matches = hit
         return doc, offsets, self._spans(doc, matches, terms=terms)
 
@@ -142,9 +144,10 @@ class AgencyMatcher:
                 out.append((offsets[sp.start][0], offsets[sp.end - 1][1]))
         return out
 
-    def mentions(self, text: str, base: int = 0) -> list[Mention]:
-        """Agency mentions in ``text``, extended over level and place words."""
-        doc, offsets, spans = self._matched(text, False)
+    def mentions(self, text: str, base: int = 0, cache: bool = True) -> list[Mention]:
+        """Agency mentions in ``text``, extended over level and place words (``cache=False``: ``text`` is not
+        kept for a later call, as a fitted estimator's matcher must not grow with what it reads)."""
+        doc, offsets, spans = self._matched(text, False, cache)
         out: list[Mention] = []
         last_end = -1
         for sp in spans:

@@ -70,11 +70,11 @@ def _shape(tok: str) -> str:
     return "l"
 
 
-def _lexicon_tags(matcher: AgencyMatcher, text: str, toks: list) -> list[str]:
+def _lexicon_tags(mentions: Sequence[Mention], toks: list) -> list[str]:
     """B-/I- tags of the lexicon's matches (name or phrase) over ``toks``, O elsewhere."""
     tags = ["O"] * len(toks)
     starts = {s: i for i, (s, _, _) in enumerate(toks)}
-    for m in matcher.mentions(text):
+    for m in mentions:
         i = starts.get(m.start)
         if i is None:
             continue
@@ -265,6 +265,9 @@ class MentionRecognizer(BaseEstimator):
         if len(texts) != len(spans):
             raise ValueError(f"MentionRecognizer.fit needs one span list per text. Got {len(spans)} for "
                              f"{len(texts)} texts.")
+        if not all(isinstance(t, str) for t in texts):
+            raise ValueError("MentionRecognizer.fit needs texts (str), one span list each. Got "
+                             f"{type(next(t for t in texts if not isinstance(t, str))).__name__} instead.")
         entries = self._entries()
         self.matcher_ = AgencyMatcher(entries, default_terms())
         X, Y = [], []
@@ -274,9 +277,9 @@ class MentionRecognizer(BaseEstimator):
             if not toks:
                 continue
             gold = [(s, e, lab) for s, e, *rest in sp for lab in [rest[0] if rest else None]]
-            silver = [(m.start, m.end, m.prior) for m in self.matcher_.mentions(text)
-                      if not _overlaps((m.start, m.end), gold)]
-            X.append(token_features(text, toks, _lexicon_tags(self.matcher_, text, toks)))
+            lex = self.matcher_.mentions(text, cache=False)
+            silver = [(m.start, m.end, m.prior) for m in lex if not _overlaps((m.start, m.end), gold)]
+            X.append(token_features(text, toks, _lexicon_tags(lex, toks)))
             Y.append(_bio(toks, gold + silver))
             for s, e, lab in gold:
                 if lab:
@@ -332,10 +335,10 @@ class MentionRecognizer(BaseEstimator):
         """The mentions of each text, every model called once for all of them."""
         check_is_fitted(self, "label_model_")
         tok_lists = [tokens(t) for t in texts]
-        lex = [self.matcher_.mentions(t) for t in texts]
+        lex = [self.matcher_.mentions(t, cache=False) for t in texts]     # once a text; no cache kept in matcher_
         if self.tagger_ is not None:
-            feats = [token_features(t, toks, _lexicon_tags(self.matcher_, t, toks))
-                     for t, toks in zip(texts, tok_lists) if toks]
+            feats = [token_features(t, toks, _lexicon_tags(lx, toks))
+                     for t, toks, lx in zip(texts, tok_lists, lex) if toks]
             tags = iter(self.tagger_.predict(feats)) if feats else iter(())
         found: list[list[tuple[int, int, str]]] = []
         for text, toks, lx in zip(texts, tok_lists, lex):

@@ -16,6 +16,7 @@ from typing import Sequence
 import numpy as np
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import MultiLabelBinarizer
+from sklearn.utils.validation import check_is_fitted
 
 
 def is_indicator(y) -> bool:
@@ -40,9 +41,16 @@ def fit_binarizer(sets: list[set], classes: Sequence[str] | None) -> MultiLabelB
 
 
 class MultiLabelScoreMixin:
-    """``score`` as scikit-learn's multi-label classifiers define it: subset accuracy of ``predict``."""
+    """``score`` as scikit-learn's multi-label classifiers define it: subset accuracy of ``predict``; the
+    ``multi_label`` estimator tag (placed before ``ClassifierMixin``)."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
 
     def score(self, X, y, sample_weight=None):
+        check_is_fitted(self)
         if is_indicator(y):
             Y = y.toarray() if hasattr(y, "toarray") else np.asarray(y)
         else:

@@ -315,7 +315,17 @@ class TaskDetector(ClassifierMixin, BaseEstimator):
         return Pipeline([("features", features),
                          ("clf", LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced"))])
 
+    @staticmethod
+    def _check_X(X):
+        import pandas as pd
+
+        if not isinstance(X, pd.DataFrame) or "text" not in X.columns:
+            raise ValueError("TaskDetector needs X as a DataFrame with a 'text' column (see "
+                             f"pipeline.splitting.candidate_frame). Got {type(X).__name__} instead.")
+        return X
+
     def fit(self, X, y, sample_weight=None):
+        X = self._check_X(X)
         y = np.asarray(y)
         sw = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
         params = {} if sw is None else {"clf__sample_weight": sw}
@@ -340,7 +350,7 @@ class TaskDetector(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X):
         check_is_fitted(self, "pipeline_")
-        p = self.pipeline_.predict_proba(X)
+        p = self.pipeline_.predict_proba(self._check_X(X))
         if self.stack_ is None or len(X) == 0:
             return p
         return self.stack_.predict_proba(neighbour_features(X, p[:, -1]))

@@ -165,8 +165,8 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """The theme indicator matrix (columns ``classes_``)."""
+        themes = self.predict_themes(X)           # NotFittedError before fit, from predict_proba
         index = {c: i for i, c in enumerate(self.classes_)}
-        themes = self.predict_themes(X)
         out = np.zeros((len(themes), len(self.classes_)), dtype=int)
         for i, ts in enumerate(themes):
             for t in ts:
