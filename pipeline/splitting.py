@@ -181,12 +181,16 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
                 first = (ln.start + topic.end(), sents[0][1])
                 sents = [first] + sents[1:] if first[1] > first[0] else sents
         item_first = text[sents[0][0]:sents[0][1]] if sents else ""
+        continued = ""          # a paragraph without a number of its own goes on with the item above it
+        if ln.kind == "plain" and parent is not None and not parent.lead_in and not parent.text.rstrip().endswith(":"):
+            first = sentences(parent.text, parent.start)
+            continued = text[first[0][0]:first[0][1]] if first else ""
         for k, (s, e) in enumerate(sents):
             sent = text[s:e]
             if len(sent.split()) < MIN_WORDS:
                 continue                      # "(1).", "Pháp chế": a fragment, never a task
             ctx = TaskContext(
-                item=item_first if k > 0 else "",
+                item=item_first if k > 0 else continued,
                 parent=parent.text if parent is not None else "",
                 field_lead=item_fields.get("lead", ""),
                 field_support=item_fields.get("support", ""),
