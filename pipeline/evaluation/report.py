@@ -76,7 +76,7 @@ def _calibration(s: dict) -> list[str]:
         L += ["", f"Not calibrated (too few held-out labels): {', '.join(missing)}; their scores stay raw."]
     L += ["", "### Reliability", "",
           "Per score bin: labels, mean score and share right, for the raw scores and the cross-fitted calibrated "
-          "ones; a calibrated score is reliable when *right* ≈ *score* (the bar shows *right*, `|` marks "
+          "ones; a calibrated score is reliable when *right* ≈ *score* (the bar shows *right*, ◆ marks "
           "*score*).", ""]
     for kind, tables in (s.get("calibration_reliability") or {}).items():
         L += [f"<details><summary>{kind}</summary>", "",
@@ -98,9 +98,9 @@ def _calibration(s: dict) -> list[str]:
 
 
 def _bar(right: float, score: float, width: int = 20) -> str:
-    """A text bar: ``right`` filled, ``|`` at ``score``."""
+    """A text bar: ``right`` filled, ``◆`` at ``score`` (no ``|``: it would split the markdown table's cell)."""
     cells = ["█" if i < round(right * width) else "·" for i in range(width)]
-    cells[min(width - 1, int(score * width))] = "|"
+    cells[min(width - 1, int(score * width))] = "◆"
     return "".join(cells)
 
 
