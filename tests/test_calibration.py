@@ -44,6 +44,8 @@ def test_ece_of_a_calibrated_set_is_near_zero_of_an_overconfident_one_large():
     over = RNG.uniform(0.9, 1.0, 5000)
     coin = (RNG.uniform(size=5000) < 0.5).astype(int)
     assert calibration.ece(over, coin) > 0.4
+    # gaps of opposite sign do not cancel: under-confident in one bin, over-confident in another
+    assert calibration.ece([0.1] * 10 + [0.9] * 10, [1] * 10 + [0] * 10) == pytest.approx(0.9)
     # the isotonic map repairs it, measured on other folds than those it was fitted on
     folds = np.arange(5000) % 5
     assert calibration.ece(calibration.cross_fitted(over, coin, folds), coin) < 0.05
