@@ -199,12 +199,17 @@ class _ModelSource:
             from .model import read_meta
 
             self.path = str(Path(model).resolve())
-            self.sha = read_meta(model)["sha256"]
+            meta = read_meta(model)
+            self.sha = meta["sha256"]
         else:
             self._annotator = model
+            meta = model.meta
             self.path = model.meta.get("path")
             self.sha = model.meta.get("sha256")
         self.version = self.sha or getattr(model, "version", "unsaved")
+        if meta.get("calibration"):    # meta.json's calibration sets the scores: an edit of it is a new version
+            cal = json.dumps(meta["calibration"], sort_keys=True).encode("utf-8")
+            self.version += ":cal-" + hashlib.sha256(cal).hexdigest()[:12]
 
     def annotator(self):
         if self._annotator is None:

@@ -54,6 +54,24 @@ def cmd_annotate(args) -> int:
     return EXIT_FILE_ERRORS if res.errors else EXIT_OK
 
 
+def _thresholds(value: str) -> float | dict:
+    """``--uncertain-below``: "0.5" or "lead=0.6,theme=0.4"."""
+    try:
+        if "=" not in value:
+            return float(value)
+        out = {}
+        for part in value.split(","):
+            kind, _, v = part.partition("=")
+            kind = kind.strip()
+            if kind not in ("lead", "support", "agency", "theme", "task"):
+                raise ValueError(kind)
+            out[kind] = float(v)
+        return out
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or KIND=NUMBER pairs separated by commas (kinds: lead, "
+                                         f"support, agency, theme, task); got {value!r}") from None
+
+
 def _existing_input(path: str) -> str:
     if not Path(path).exists():
         raise UsageError(f"Input folder {path} does not exist.")
@@ -66,7 +84,8 @@ def cmd_train(args) -> int:
     _load_code(args.code)
     progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr))
     meta = train(args.corpus, args.output, config=args.config, real_dir=args.real_dir,
-                 real=False if args.no_real else None, scores_file=args.scores, progress=progress)
+                 real=False if args.no_real else None, scores_file=args.scores, progress=progress,
+                 uncertain_below=args.uncertain_below)
     if not args.quiet:
         c = meta["corpus"]
         print(f"trained on {c['written_documents']} written and {c['real_documents']} real documents, "
@@ -230,6 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default: $VANBAN_REALDOCS or ../shared/realdocs)")
     t.add_argument("--no-real", action="store_true", help="train on the written corpus only")
     t.add_argument("--scores", default=None, help="scores.json from `vanban evaluate` to record in meta.json")
+    t.add_argument("--uncertain-below", type=_thresholds, default=None, metavar="P | KIND=P,…",
+                   help="score below which a label is flagged uncertain, one number or per kind "
+                        "(lead, support, theme, task), e.g. lead=0.6,theme=0.4; default with --scores: 0.5 of "
+                        "the calibrated probability for each calibrated kind (stored as uncertain_below in meta.json)")
     t.add_argument("-q", "--quiet", action="store_true")
     t.set_defaults(func=cmd_train)
 

@@ -105,7 +105,9 @@ class AgencyLabel:
     ``id`` is a label of the label set (``cap_uy``, ``so_ban_nganh``…), ``name`` the actor's words as written
     (or, when inherited, those of the actor it comes from), ``role`` "lead" (chủ trì) or "support" (phối hợp),
     ``explicit`` False when the sentence names no actor and the agency is inherited, ``source`` where it comes
-    from (:data:`pipeline.labels.SOURCES`), ``score`` the model's confidence.
+    from (:data:`pipeline.labels.SOURCES`), ``score`` the model's confidence: with a calibrated model
+    (:mod:`pipeline.calibration`) the probability that the label is right, the classifier's own score then
+    kept in ``raw_score`` (None, and absent from the output, without calibration).
     """
 
     id: str
@@ -114,14 +116,17 @@ class AgencyLabel:
     explicit: bool
     score: float
     source: str = "text"  # "text", "item", "heading", "lead_in", "addressees", "issuer", "recipients"
+    raw_score: float | None = None   # the classifier's score when ``score`` is calibrated
 
 
 @dataclass
 class ThemeLabel:
-    """A theme of a task: a label of the label set (``hien_mau``…) and the model's confidence."""
+    """A theme of a task: a label of the label set (``hien_mau``…) and the model's confidence (calibrated, with
+    ``raw_score`` the classifier's, when the model has a calibration: see :class:`AgencyLabel`)."""
 
     id: str
     score: float
+    raw_score: float | None = None
 
 
 @dataclass
@@ -156,7 +161,8 @@ class Task:
 
 
 def _rounded(d: dict) -> dict:
-    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in d.items()}
+    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in d.items()
+            if not (k == "raw_score" and v is None)}
 
 
 @dataclass

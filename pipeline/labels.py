@@ -15,7 +15,10 @@ taxonomy (``pipeline/data/label_names.json``), then to the theme descriptions, t
 
 A task entry (agency or theme) is *uncertain* when it says so (``"uncertain": true``) or when its score is
 below the threshold the model's meta gives (``meta["uncertain_below"]``: one number, or one per kind
-``{"lead": …, "support": …, "theme": …, "task": …}``):
+``{"lead": …, "support": …, "theme": …, "task": …}``). A model trained with ``vanban train --scores`` from an
+evaluation has calibrated scores (:mod:`pipeline.calibration`: a score is then the probability that the label
+is right, on held-out documents) and ``uncertain_below`` 0.5 for each calibrated kind, unless
+``--uncertain-below`` or an edit of meta.json says otherwise:
 
 >>> info = LabelInfo.default(meta={"uncertain_below": {"theme": 0.5}})
 >>> info.is_uncertain({"id": "hien_mau", "score": 0.42}, "theme"), info.is_uncertain({"score": 0.9, "uncertain": True}, "lead")

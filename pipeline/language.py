@@ -196,7 +196,8 @@ class Pipeline:
 
     def __call__(self, text: str | Document, doc_id: str = "doc", source: str = "", sha256: str = "",
                  until: str | None = None) -> Document:
-        """Run every enabled component (up to, not including, ``until``) over ``text`` or a Document."""
+        """Run every enabled component (up to, not including, ``until``) over ``text`` or a Document. When the
+        model's meta has a ``calibration``, agency and theme scores are then calibrated (the one place they are)."""
         doc = text if isinstance(text, Document) else self.make_doc(text, doc_id, source, sha256)
         for name, comp in self._components:
             if name == until:
@@ -204,6 +205,10 @@ class Pipeline:
             if name in self._disabled:
                 continue
             doc = comp(doc)
+        if self.meta.get("calibration"):      # calibrated agency and theme scores (pipeline.calibration)
+            from .calibration import calibrate_tasks
+
+            calibrate_tasks(doc.tasks, self.meta["calibration"])
         return doc
 
     def pipe(self, texts: Iterable[str | Document], until: str | None = None) -> Iterator[Document]:

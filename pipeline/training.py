@@ -285,11 +285,15 @@ def fit(examples: Sequence[Example], config: dict | None = None, labelset: dict 
 
 def train(corpus_dir: str | Path, model_dir: str | Path, config: str | Path | dict | None = None,
           real_dir: str | Path | None = None, real: bool | None = None, scores_file: str | Path | None = None,
-          progress: Callable[[str], None] | None = None) -> dict:
+          progress: Callable[[str], None] | None = None, uncertain_below: float | dict | None = None) -> dict:
     """``vanban train``: fit on the corpus (and its real documents when labelled), save; returns the meta.
 
     ``scores_file`` (``evaluation/scores.json`` from ``vanban evaluate``) is recorded in meta.json when it
-    was computed on the same training data.
+    was computed on the same training data, with its score calibration (``calibration``: the output scores of
+    agencies and themes become calibrated probabilities, :mod:`pipeline.calibration`) and the threshold chosen
+    from it (``uncertain_below``: a label whose calibrated probability of being right is below one half is
+    uncertain). ``uncertain_below`` (a number, or one per kind: lead, support, theme, task) overrides that
+    threshold.
     """
     from .model import save
 
@@ -311,8 +315,15 @@ def train(corpus_dir: str | Path, model_dir: str | Path, config: str | Path | di
         scores = json.loads(Path(scores_file).read_text(encoding="utf-8"))
         if scores.get("training_data") == training_data_id(data):
             extra["scores"] = {k: v for k, v in scores.items() if isinstance(v, (int, float))}
+            if scores.get("calibration"):
+                from .calibration import default_uncertain_below
+
+                extra["calibration"] = scores["calibration"]
+                extra["uncertain_below"] = default_uncertain_below(scores["calibration"])
         else:
             extra["scores_note"] = f"{scores_file} was computed on other training data; not recorded"
+    if uncertain_below is not None:
+        extra["uncertain_below"] = uncertain_below
     return save(nlp, model_dir, extra)
 
 

@@ -11,6 +11,9 @@ always on the training side), compared with the stand-off gold (:mod:`.endtoend`
 - the stages that do not learn (:mod:`.stages`): cleanup CER, segmentation F1, metadata accuracy; and
   agreement between two annotators of the same documents, the ceiling to read the scores against;
 - the written corpus end to end and stage by stage, the five seed documents among them.
+- the calibration of the agency and theme scores on the held-out matched tasks (:mod:`pipeline.calibration`):
+  expected calibration error of the raw and of the calibrated scores, reliability tables, the map that
+  ``vanban train --scores`` puts in the model and the threshold below which a label is "uncertain".
 
 :func:`evaluate` returns one flat dict in the style of spaCy's scorer (``real_lead_micro_f``,
 ``real_lead_f_per_type``…) and writes ``report.md`` and ``scores.json`` (:mod:`.report`).
@@ -105,6 +108,18 @@ def _subset(prepared, merged, keep):
     return [prepared[i] for i in idx], sub
 
 
+def calibration_scores(results: list[dict], origin: str) -> dict:
+    """Calibration of the agency and theme scores (:mod:`pipeline.calibration`) on the held-out documents of
+    ``origin`` ("real", or "corpus" when there are no real documents): the matched tasks' labels of every fold,
+    the calibrated ECE cross-fitted by fold."""
+    from .. import calibration
+
+    docs = [(k, d) for k, res in enumerate(results) for d in res["documents"] if d.origin == origin]
+    figures, tables = calibration.evaluate_pairs(endtoend.calibration_pairs(docs))
+    return {**figures, "calibration_documents": "real" if origin == "real" else "written",
+            "calibration_reliability": tables}
+
+
 def evaluate(corpus_dir: str | Path, report_dir: str | Path | None = "evaluation", folds: int = 5, seed: int = 0,
              real_dir: str | Path | None = None, real: bool | None = None, config: dict | None = None,
              progress: Callable[[str], None] | None = None, n_jobs: int = 1, written_only_baseline: bool = True,
@@ -182,6 +197,7 @@ def evaluate(corpus_dir: str | Path, report_dir: str | Path | None = "evaluation
         sub, preds = _subset(prepared, merged, lambda p, o=origin: p.example.origin == o)
         if sub:
             scores.update(stage_scores(sub, preds, prefix))
+    scores.update(calibration_scores(results, "real" if real_ex else "corpus"))
     details["fold_seconds"] = [(r["fit_seconds"], r["predict_seconds"]) for r in results]
     scores["seconds"] = time.time() - started
     scores = _round(scores)

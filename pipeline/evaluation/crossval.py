@@ -91,6 +91,10 @@ def predict_stages(nlp: Pipeline, test: Sequence[Prepared]) -> dict:
     return out
 
 
+def _raw(label) -> float:
+    return float(label.score if label.raw_score is None else label.raw_score)
+
+
 def predict_documents(nlp: Pipeline, examples: Sequence[Example]) -> list[DocResult]:
     """End to end: the whole pipeline on each example's text; tasks in the text's own offsets."""
     out = []
@@ -102,7 +106,11 @@ def predict_documents(nlp: Pipeline, examples: Sequence[Example]) -> list[DocRes
             pred.append({"start": s, "end": e, "lead": {a.id for a in t.agencies if a.role == "lead"},
                          "support": {a.id for a in t.agencies if a.role == "support"},
                          "themes": {x.id for x in t.themes},
-                         "sources": {a.id: a.source for a in t.agencies if a.role == "lead"}})
+                         "sources": {a.id: a.source for a in t.agencies if a.role == "lead"},
+                         # each label's score as the model gave it, for the calibration (pipeline.calibration)
+                         "scores": {"lead": {a.id: _raw(a) for a in t.agencies if a.role == "lead"},
+                                    "support": {a.id: _raw(a) for a in t.agencies if a.role == "support"},
+                                    "theme": {x.id: _raw(x) for x in t.themes}}})
         out.append(DocResult(ex.doc_id, ex.kind, ex.origin, ex.tasks, pred))
     return out
 

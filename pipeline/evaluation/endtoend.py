@@ -142,3 +142,29 @@ def score(results: Sequence[DocResult], prefix: str = "") -> dict:
     out["doc_mean_lead_f"] = float(np.mean(leads)) if leads else None
     out["per_document"] = per_doc
     return {prefix + k: v for k, v in out.items()}
+
+
+def calibration_pairs(results: Sequence[tuple[int, DocResult]]) -> dict:
+    """Per kind, every label predicted on a task matched to a gold task: (raw scores, right or not, folds).
+    ``results`` holds (fold, document) pairs; a label is right when it is in the matched gold task's set of
+    its kind. Unmatched predicted tasks are left out (their labels are judged with the task, not here).
+
+    >>> from pipeline.training import GoldTask
+    >>> g = [GoldTask(0, 10, ["a"], [], ["t"], "text")]
+    >>> p = [{"start": 0, "end": 9, "lead": {"a", "b"}, "support": set(), "themes": {"t"},
+    ...       "scores": {"lead": {"a": 0.9, "b": 0.6}, "support": {}, "theme": {"t": 0.7}}}]
+    >>> pairs = calibration_pairs([(1, DocResult("d", "kế hoạch", "real", g, p))])
+    >>> pairs["lead"], pairs["theme"]
+    (([0.9, 0.6], [1, 0], [1, 1]), ([0.7], [1], [1]))
+    """
+    out: dict = {k: ([], [], []) for k in KINDS}
+    for fold, r in results:
+        for gi, pi in r.pairs():
+            g, p = r.gold[gi], r.pred[pi]
+            for k in KINDS:
+                gold = _labels(g, k)
+                for lab, s in sorted(((p.get("scores") or {}).get(k) or {}).items(), key=lambda x: -x[1]):
+                    out[k][0].append(float(s))
+                    out[k][1].append(int(lab in gold))
+                    out[k][2].append(fold)
+    return out

@@ -41,6 +41,69 @@ def _e2e_table(s: dict, prefixes: list[tuple[str, str]]) -> list[str]:
     return rows
 
 
+def _calibration(s: dict) -> list[str]:
+    """§7: ECE of raw and calibrated scores, the threshold, reliability tables (pipeline.calibration)."""
+    from ..calibration import BINS, UNCERTAIN_BELOW
+
+    which = s.get("calibration_documents", "real")
+    L = ["## 7. Calibration of agency and theme scores", "",
+         f"Every agency and theme predicted on a held-out task that matches a gold task ({which} documents, the "
+         "cross-validation above), with its raw score and whether it is right: in the matched gold task's set of "
+         "that kind. The *calibration* is an isotonic regression (scikit-learn) from raw score to the share of "
+         "right labels, per kind. *ECE* (expected calibration error): over "
+         f"{BINS} equal-width score bins, the gap between mean score and share right, weighted by the bin's "
+         "labels. The calibrated ECE is measured honestly: each fold's labels are calibrated by a map fitted on "
+         "the other folds' labels only. `vanban train --scores scores.json` stores the map fitted on all of them "
+         "in the model (`meta.json`: `calibration`, points applied by linear interpolation): the output `score` "
+         "of each agency and theme is then its calibrated probability of being right (the raw one in "
+         f"`raw_score`), and `uncertain_below` is {UNCERTAIN_BELOW} for each calibrated kind: a label whose "
+         f"calibrated probability of being right is below {UNCERTAIN_BELOW} is flagged *uncertain* in tasks.csv, "
+         "tasks_long.csv and report.html instead of being passed as sure. The raw score where the map reaches "
+         f"{UNCERTAIN_BELOW} is shown; the flagged shares below use the cross-fitted calibrated scores.", "",
+         "| kind | labels | right | ECE raw | ECE calibrated | raw score at probability "
+         f"{UNCERTAIN_BELOW} | flagged uncertain | right among flagged | right among kept |",
+         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for kind in ("lead", "support", "theme"):
+        g = lambda key: s.get(f"calibration_{key}_{kind}")   # noqa: E731
+        if not g("n"):
+            L.append(f"| {kind} | 0 | – | – | – | – | – | – | – |")
+            continue
+        L.append(f"| {kind} | {g('n'):,} | {_f(g('accuracy'))} | {_f(g('ece_raw'))} | {_f(g('ece'))} | "
+                 f"{_f(g('raw_threshold'))} | {_f(g('uncertain_share'), True)} | {_f(g('accuracy_uncertain'))} | "
+                 f"{_f(g('accuracy_kept'))} |")
+    missing = [k for k in ("lead", "support", "theme") if k not in (s.get("calibration") or {})]
+    if missing:
+        L += ["", f"Not calibrated (too few held-out labels): {', '.join(missing)}; their scores stay raw."]
+    L += ["", "### Reliability", "",
+          "Per score bin: labels, mean score and share right, for the raw scores and the cross-fitted calibrated "
+          "ones; a calibrated score is reliable when *right* ≈ *score* (the bar shows *right*, ◆ marks "
+          "*score*).", ""]
+    for kind, tables in (s.get("calibration_reliability") or {}).items():
+        L += [f"<details><summary>{kind}</summary>", "",
+              "| score bin | raw: labels | raw: score | raw: right | | calibrated: labels | calibrated: score | "
+              "calibrated: right | |", "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |"]
+        raw = {r["bin"]: r for r in tables.get("raw") or []}
+        cal = {r["bin"]: r for r in tables.get("calibrated") or []}
+        for b in [f"{k / BINS:.1f}–{(k + 1) / BINS:.1f}" for k in range(BINS)]:
+            if b not in raw and b not in cal:
+                continue
+            cells = []
+            for t in (raw, cal):
+                r = t.get(b)
+                cells += [str(r["n"]), _f(r["score"]), _f(r["accuracy"]), f"`{_bar(r['accuracy'], r['score'])}`"] \
+                    if r else ["", "", "", ""]
+            L.append(f"| {b} | " + " | ".join(cells) + " |")
+        L += ["", "</details>", ""]
+    return L
+
+
+def _bar(right: float, score: float, width: int = 20) -> str:
+    """A text bar: ``right`` filled, ``◆`` at ``score`` (no ``|``: it would split the markdown table's cell)."""
+    cells = ["█" if i < round(right * width) else "·" for i in range(width)]
+    cells[min(width - 1, int(score * width))] = "◆"
+    return "".join(cells)
+
+
 def render(s: dict, details: dict, labelset: dict) -> str:
     L: list[str] = []
     add = L.append
@@ -202,6 +265,8 @@ def render(s: dict, details: dict, labelset: dict) -> str:
                 add("")
                 add("</details>")
                 add("")
+    if s.get("calibration_n_lead") is not None:
+        L += _calibration(s)
     add("## All figures")
     add("")
     add("Every scalar figure is in `scores.json` under the key shown; per-label, per-kind and per-document "
