@@ -226,14 +226,19 @@ def _place_tails(s: str) -> list[bool]:
     for i in range(n - 1, -1, -1):
         found = False
         for w in _PLACE_WORDS:
-            if s.startswith(w, i):
-                ends = [i + len(w)] + ([i + len(w) + 1] if w in ("TP", "Tp") and s.startswith(".", i + len(w)) else [])
-                if any(nxt[e] <= e + ws[e] for e in ends):
-                    found = True
-                    break
+            if not s.startswith(w, i):
+                continue
+            e = i + len(w)
+            if w in ("TP", "Tp"):                # "TP." / "TP" then any spaces, even none ("TP.Vinh")
+                ends = [e] + ([e + 1] if s.startswith(".", e) else [])
+                found = any(nxt[x] <= x + ws[x] for x in ends)
+            else:                                # a whole word: spaces or the end after it
+                found = e == n or (ws[e] > 0 and nxt[e + ws[e]] == e + ws[e])
+            if found:
+                break
         if not found and _CAP_CHAR.match(s[i]):
-            b = i + 1 + wr[i + 1]                # the word may end anywhere in [i+1, b], then spaces
-            found = nxt[i + 1] <= b + ws[b]
+            b = i + 1 + wr[i + 1]                # a whole word in capitals, then spaces or the end
+            found = b == n or (ws[b] > 0 and nxt[b + ws[b]] == b + ws[b])
         ok[i] = found
         nxt[i] = i if found else nxt[i + 1]
     return ok

@@ -150,13 +150,23 @@ def test_cli_workers_must_be_one_or_more(tmp_path, capsys, value):
 def test_cli_folder_without_documents_says_what_it_skipped(tmp_path, capsys):
     d = tmp_path / "docs"
     d.mkdir()
-    (d / "a.docx").write_bytes(b"PK\x03\x04")
-    (d / "b.docx").write_bytes(b"PK\x03\x04")
-    (d / "c.pdf").write_bytes(b"%PDF-1.4")
+    (d / "a.xlsx").write_bytes(b"PK\x03\x04")
+    (d / "b.xlsx").write_bytes(b"PK\x03\x04")
+    (d / "c.pptx").write_bytes(b"PK\x03\x04")
     (d / "README.md").write_text("# Thư mục văn bản", "utf-8")
     assert main(["annotate", str(d), "-o", str(tmp_path / "out")]) == EXIT_ERROR
     line = _one_error_line(capsys)
-    assert "no document to annotate" in line and "2 .docx" in line and "1 .pdf" in line and "README.md" in line
+    assert "no document to annotate" in line and "2 .xlsx" in line and "1 .pptx" in line and "README.md" in line
+
+
+def test_cli_unreadable_word_and_pdf_files_are_errors_not_skipped(tmp_path, capsys):
+    d = tmp_path / "docs"
+    d.mkdir()
+    (d / "a.docx").write_bytes(b"PK\x03\x04")
+    (d / "c.pdf").write_bytes(b"%PDF-1.4")
+    assert main(["annotate", str(d), "-o", str(tmp_path / "out")]) == EXIT_FILE_ERRORS
+    rows = (tmp_path / "out" / "documents.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(rows) == 3 and all("a.docx" in r or "c.pdf" in r for r in rows[1:])
 
 
 def test_cli_empty_folder(tmp_path, capsys):

@@ -1,7 +1,10 @@
-"""Stage-by-stage evaluation: the metric helpers on known values, and evaluate() on a tiny corpus."""
+"""Evaluation (pipeline/evaluation/): the metric helpers on known values, end-to-end alignment of predicted to
+gold tasks, folds grouped by document, the stages that do not learn, and evaluate() on a tiny corpus with
+written and real documents."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import shutil
@@ -10,14 +13,14 @@ from pathlib import Path
 import pytest
 
 from pipeline import corpus as corpus_mod
+from pipeline import realdocs
 from pipeline.document import Token
-from pipeline.evaluation import (
+from pipeline.evaluation import crossval, evaluate
+from pipeline.evaluation.endtoend import DocResult, normal_kind, score
+from pipeline.evaluation.metrics import (
     boundary_f1,
     cer,
-    document_folds,
-    eval_metadata,
-    eval_segmentation,
-    evaluate,
+    cohen_kappa,
     gold_sentence,
     iou,
     join_covered,
@@ -32,6 +35,8 @@ from pipeline.evaluation import (
     theme_keywords,
     trim_span,
 )
+from pipeline.evaluation.stages import agreement_scores, eval_metadata, eval_segmentation
+from pipeline.training import Example, GoldTask, Prepared, training_data_id
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -116,12 +121,36 @@ def test_evaluation_set_scores_micro_macro_per_type():
     assert s["macro_f"] == pytest.approx((2 / 3 + 1 + 0) / 3)
 
 
+def test_evaluation_set_scores_micro_is_not_macro():
+    # one frequent label always right, one rare label always wrong: micro follows the frequent one
+    gold = [{"a"}] * 9 + [{"b"}]
+    pred = [{"a"}] * 9 + [{"a"}]
+    s = set_scores(gold, pred)
+    assert s["micro_f"] == pytest.approx(0.9)
+    assert s["per_type"]["a"]["f"] == pytest.approx(prf(9, 1, 0)[2])
+    assert s["macro_f"] == pytest.approx((prf(9, 1, 0)[2] + 0.0) / 2)
+
+
 def test_evaluation_set_scores_perfect_and_empty():
     assert set_scores([{"x"}, {"y", "z"}], [{"x"}, {"z", "y"}])["micro_f"] == 1.0
     empty = set_scores([set(), set()], [set(), set()])
     assert empty["micro_f"] == 0.0 and empty["macro_f"] == 0.0 and empty["per_type"] == {}
     with pytest.raises(ValueError):
         set_scores([{"x"}], [])
+
+
+@pytest.mark.parametrize("a,b,expected", [
+    ([1, 1, 0, 0], [1, 1, 0, 0], 1.0),
+    ([1, 0, 1, 0], [0, 1, 0, 1], -1.0),
+    ([1, 1, 1, 0, 0, 0], [1, 1, 0, 0, 0, 1], 1 / 3),
+])
+def test_evaluation_cohen_kappa(a, b, expected):
+    assert cohen_kappa(a, b) == pytest.approx(expected)
+
+
+def test_evaluation_cohen_kappa_undefined():
+    assert cohen_kappa([], []) is None
+    assert cohen_kappa([1, 1], [1, 1]) is None        # chance agreement is 1
 
 
 # --------------------------------------------------------------------------- span matching
@@ -183,6 +212,12 @@ def test_evaluation_join_covered_only_exact_runs():
     assert join_covered(words, []) == words
 
 
+def test_evaluation_boundary_f1_pools_sentences():
+    p, r, f = boundary_f1([({(0, 1), (1, 2)}, {(0, 2)}), ({(0, 3)}, {(0, 3)})])
+    assert (p, r) == (0.5, pytest.approx(1 / 3))
+    assert f == pytest.approx(prf(1, 1, 2)[2])
+
+
 class _FakeSegmenter:
     def __init__(self, words: list[str]):
         self.words = words
@@ -221,16 +256,10 @@ def test_evaluation_segmentation_f1_against_both_golds(tmp_path):
     assert s["seg_gold_words"] == 5 and s["seg_gold_words_names_whole"] == 3
 
 
-def test_evaluation_boundary_f1_pools_sentences():
-    p, r, f = boundary_f1([({(0, 1), (1, 2)}, {(0, 2)}), ({(0, 3)}, {(0, 3)})])
-    assert (p, r) == (0.5, pytest.approx(1 / 3))
+# --------------------------------------------------------------------------- baselines, metadata, agreement
 
-
-# --------------------------------------------------------------------------- baselines, metadata, folds
-
-def test_evaluation_theme_keywords_from_labelset():
-    labelset = corpus_mod.load_labelset(ROOT / "corpus")
-    table = theme_keywords(labelset)
+def test_evaluation_theme_keywords_from_labelset(tiny_labelset):
+    table = theme_keywords(tiny_labelset)
     assert table["tuyen_truyen"] == ["tuyên truyền", "quán triệt"]
     assert "khac" not in table
     assert all("(" not in p for phrases in table.values() for p in phrases)
@@ -255,192 +284,343 @@ def test_evaluation_metadata_accuracy_normalises_and_counts_none():
     assert misses == [{"doc_id": "a", "field": "signer", "gold": "Trần Văn Bình", "predicted": "Nguyễn Văn An"}]
 
 
-def test_evaluation_document_folds_cover_every_document_once():
-    docs = [corpus_mod.GoldDocument(f"d{i}", "", {}, [{}] * (i % 4)) for i in range(9)]
-    fold_of = document_folds(docs, 3)
+def test_evaluation_agreement_of_two_annotators():
+    first = [GoldTask(0, 10, ["a"], [], ["t"], "text"), GoldTask(10, 20, ["b"], ["c"], ["t", "u"], "heading"),
+             GoldTask(30, 40, ["a"], [], ["u"], "text")]
+    second = [GoldTask(0, 9, ["a"], [], ["t"], "text"), GoldTask(10, 20, ["a"], ["c"], ["t"], "item")]
+    labelset = {"agencies": {"a": "", "b": "", "c": ""}, "themes": {"t": "", "u": ""}}
+    s, rows = agreement_scores([(first, second)], labelset)
+    assert (s["task_p"], s["task_r"]) == (1.0, pytest.approx(2 / 3))          # the third unit is not in the second
+    assert s["tasks_matched"] == 2 and s["tasks_first"] == 3 and s["tasks_second"] == 2
+    assert s["lead_micro_f"] == pytest.approx(prf(1, 1, 1)[2])
+    assert s["support_micro_f"] == 1.0
+    assert s["theme_micro_f"] == pytest.approx(prf(2, 0, 1)[2])
+    assert s["source_acc"] == 0.5 and s["implicit_acc"] == 1.0
+    kappa = {(r["kind"], r["label"]): r["kappa"] for r in rows}
+    assert kappa[("lead", "a")] == 0.0 and kappa[("support", "c")] == 1.0
+    assert ("lead", "c") not in kappa                                            # never used as lead
+
+
+# --------------------------------------------------------------------------- end to end: aligning tasks
+
+def _gold(s, e, lead, themes, source="text", support=()):
+    return GoldTask(s, e, list(lead), list(support), list(themes), source)
+
+
+def _pred(s, e, lead, themes, support=()):
+    return {"start": s, "end": e, "lead": set(lead), "support": set(support), "themes": set(themes)}
+
+
+@pytest.fixture()
+def e2e_results():
+    plan = DocResult("kh", "Kế hoạch", "real",
+                     [_gold(0, 100, ["a"], ["t1"]),                       # found, lead right
+                      _gold(100, 200, ["b"], ["t2"], "heading"),           # found, lead wrong (inherited)
+                      _gold(200, 300, ["c"], ["t1"], "item")],              # missed
+                     [_pred(0, 95, ["a"], ["t1"]),
+                      _pred(0, 60, ["a"], ["t1"]),                        # overlaps the first gold too: spurious
+                      _pred(105, 200, ["a"], ["t2"]),
+                      _pred(400, 450, ["d"], ["t3"])])                    # spurious
+    letter = DocResult("cv", "Công văn hỏa tốc", "real", [_gold(0, 50, ["a"], ["t1"])], [_pred(2, 50, ["a"], ["t1"])])
+    return plan, letter
+
+
+def test_endtoend_pairs_are_one_to_one_by_overlap(e2e_results):
+    plan, letter = e2e_results
+    assert plan.pairs() == [(0, 0), (1, 2)]           # best overlap first; the shorter duplicate stays unmatched
+    assert letter.pairs() == [(0, 0)]
+    assert DocResult("x", "", "real", [_gold(0, 100, ["a"], ["t"])], [_pred(0, 40, ["a"], ["t"])]).pairs() == []
+
+
+def test_endtoend_missed_and_spurious_tasks_are_counted(e2e_results):
+    plan, _ = e2e_results
+    s = score([plan])
+    assert (s["gold_tasks"], s["predicted_tasks"], s["matched_tasks"]) == (3, 4, 2)
+    assert (s["task_p"], s["task_r"]) == (0.5, pytest.approx(2 / 3))
+    assert s["task_f"] == pytest.approx(prf(2, 2, 1)[2])
+    # labels on the matched pairs only
+    assert s["lead_micro_f"] == pytest.approx(prf(1, 1, 1)[2])
+    assert s["theme_micro_f"] == 1.0
+    # ... and with every missed gold task missing its labels, every spurious one adding its own
+    assert s["lead_all_micro_f"] == pytest.approx(prf(1, 3, 2)[2])
+    assert s["theme_all_micro_f"] == pytest.approx(prf(2, 2, 1)[2])
+    assert s["lead_f_per_type"]["a"]["n"] == 1 and s["lead_f_per_type"]["b"]["f"] == 0.0
+
+
+def test_endtoend_lead_split_explicit_implicit_and_by_source(e2e_results):
+    plan, _ = e2e_results
+    s = score([plan])
+    assert (s["lead_f_explicit"], s["lead_n_explicit"]) == (1.0, 1)
+    assert (s["lead_f_implicit"], s["lead_n_implicit"]) == (0.0, 1)
+    assert (s["lead_f_text"], s["lead_f_heading"], s["lead_n_heading"]) == (1.0, 0.0, 1)
+    assert "lead_n_item" not in s                     # the only "item" task was missed: nothing to score
+
+
+def test_endtoend_by_kind_per_document_and_prefix(e2e_results):
+    plan, letter = e2e_results
+    s = score([plan, letter], "real_")
+    assert all(k.startswith("real_") for k in s)
+    assert s["real_documents"] == 2 and s["real_gold_tasks"] == 4 and s["real_matched_tasks"] == 3
+    assert set(s["real_by_kind"]) == {"kế hoạch", "công văn"}
+    assert s["real_by_kind"]["công văn"]["task_f"] == 1.0
+    per_doc = {d["doc_id"]: d for d in s["real_per_document"]}
+    assert per_doc["kh"]["task_f"] == pytest.approx(prf(2, 2, 1)[2]) and per_doc["kh"]["lead_f"] == 0.5
+    assert s["real_doc_mean_task_f"] == pytest.approx((prf(2, 2, 1)[2] + 1.0) / 2)
+    assert s["real_doc_mean_lead_f"] == pytest.approx(0.75)
+
+
+def test_endtoend_nothing_found():
+    s = score([DocResult("x", "", "real", [_gold(0, 10, ["a"], ["t"])], [])])
+    assert (s["task_p"], s["task_r"], s["task_f"]) == (0.0, 0.0, 0.0)
+    assert s["lead_micro_f"] is None and s["lead_all_micro_f"] == 0.0
+
+
+@pytest.mark.parametrize("kind,expected", [("Thông báo kết luận", "thông báo kết luận"), ("CÔNG ĐIỆN", "công điện"),
+                                           ("Kế hoạch liên tịch", "kế hoạch"), ("", "khác"), ("Tờ trình", "khác")])
+def test_endtoend_normal_kind(kind, expected):
+    assert normal_kind(kind) == expected
+
+
+def test_endtoend_predictions_are_in_the_raw_file_offsets(tiny_nlp):
+    """The pipeline's tasks come back in the raw text's offsets (through cleanup's offset map), so they align
+    with stand-off gold spans of the file as it is."""
+    import tiny_corpus
+
+    (gold,) = tiny_corpus.gold_documents(["t2_sot_xuat_huyet"])
+    raw = gold.text.replace("\n1. ", "\n\n**1.**  ").replace("Kính gửi:", "<b>Kính gửi:</b>")
+    tasks = []
+    for t in gold.tasks:
+        s = raw.index(t["text"])
+        tasks.append(GoldTask(s, s + len(t["text"]), [], [], []))
+    ex = Example("t2", raw, tasks, origin="real", kind="công văn")
+    (res,) = crossval.predict_documents(tiny_nlp, [ex])
+    assert res.doc_id == "t2" and res.origin == "real" and res.gold is tasks
+    for p in res.pred:
+        assert "**" not in raw[p["start"]:p["end"]] and "<b>" not in raw[p["start"]:p["end"]]
+    pairs = res.pairs()
+    assert len(pairs) >= 4                            # a model fitted on this document finds its tasks again
+    for gi, pi in pairs:
+        assert raw[res.pred[pi]["start"]:res.pred[pi]["end"]] == gold.tasks[gi]["text"]
+
+
+# --------------------------------------------------------------------------- folds grouped by document
+
+def _examples(n_written=7, n_real=4):
+    rng = random.Random(5)
+    out = [Example(f"w{i}", "", [None] * rng.randint(0, 9), "corpus") for i in range(n_written)]
+    out += [Example(f"r{i}", "", [None] * rng.randint(1, 30), "real") for i in range(n_real)]
+    return out
+
+
+def test_crossval_document_folds_cover_every_document_once_and_spread_each_origin():
+    ex = _examples()
+    fold_of = crossval.document_folds(ex, 3)
+    assert len(fold_of) == len(ex)
     assert sorted(set(fold_of.tolist())) == [0, 1, 2]
-    assert len(fold_of) == 9
-    assert (document_folds(docs, 3) == fold_of).all()        # deterministic
+    for origin in ("corpus", "real"):
+        folds = [f for e, f in zip(ex, fold_of) if e.origin == origin]
+        assert len(set(folds)) == 3, origin                     # written and real documents in every fold
+        load = [sum(max(1, len(e.tasks)) for e, f in zip(ex, fold_of) if e.origin == origin and f == k)
+                for k in range(3)]
+        biggest = max(max(1, len(e.tasks)) for e in ex if e.origin == origin)
+        assert max(load) - min(load) <= biggest, (origin, load)  # balanced by task count
+    assert (crossval.document_folds(ex, 3) == fold_of).all()    # deterministic for a seed
+    assert (crossval.document_folds(ex, 3, seed=0) == fold_of).all()
+
+
+@pytest.mark.parametrize("folds", [1, 0, 12, 2.0])
+def test_crossval_document_folds_refuse_bad_fold_counts(folds):
     with pytest.raises(ValueError, match="folds"):
-        document_folds(docs, 10)
-    with pytest.raises(ValueError, match="folds"):
-        document_folds(docs, 1)
+        crossval.document_folds(_examples(), folds)
+
+
+def test_crossval_run_folds_never_puts_one_document_in_two_folds(monkeypatch):
+    ex = _examples()
+    prepared = [Prepared(e, None, [], [], [], []) for e in ex]
+    fold_of = crossval.document_folds(ex, 3)
+    seen = []
+
+    def fake_run_fold(config, labelset, train, test, end_to_end=True):
+        seen.append(([p.example.doc_id for p in train], [p.example.doc_id for p in test]))
+        return {"fold": len(seen) - 1}
+
+    monkeypatch.setattr(crossval, "run_fold", fake_run_fold)
+    results = crossval.run_folds(None, {}, prepared, fold_of)
+    assert [r["fold"] for r in results] == [0, 1, 2]
+    all_ids = {e.doc_id for e in ex}
+    held_out = []
+    for k, (train, test) in enumerate(seen):
+        assert not set(train) & set(test), k
+        assert set(train) | set(test) == all_ids
+        assert set(test) == {e.doc_id for e, f in zip(ex, fold_of) if f == k}
+        held_out += test
+    assert sorted(held_out) == sorted(all_ids)                     # each document held out exactly once
 
 
 # --------------------------------------------------------------------------- evaluate() on a tiny corpus
 
-SOURCES = {
-    "001_seed": """#meta number=12-KH/TU | type=kế hoạch | issuer=Ban Thường vụ Tỉnh ủy Hà Tĩnh | place=Hà Tĩnh | date=2024-03-05 | signer=Nguyễn Văn An
-TỈNH ỦY HÀ TĨNH
-Số 12-KH/TU
-Hà Tĩnh, ngày 5 tháng 3 năm 2024
-KẾ HOẠCH
-Căn cứ Nghị quyết số 05-NQ/TU của Tỉnh ủy về công tác hiến máu.
-Thời gian qua công tác hiến máu tình nguyện đạt nhiều kết quả.
-I. NHIỆM VỤ
-1. Công tác tuyên truyền
-- {{Ban Tuyên giáo chủ trì tuyên truyền về hiến máu tình nguyện.|lead=ban_tuyen_giao:Ban Tuyên giáo|themes=tuyen_truyen,hien_mau}}
-- {{Sở Y tế tổ chức các điểm hiến máu tình nguyện.|lead=so_ban_nganh:Sở Y tế|themes=hien_mau}}
-- {{Hội Chữ thập đỏ chủ trì, phối hợp với Sở Y tế vận động hội viên tham gia hiến máu.|lead=hoi_chu_thap_do:Hội Chữ thập đỏ|support=so_ban_nganh:Sở Y tế|themes=hien_mau}}
-2. Công tác kiểm tra
-- {{Ban Tuyên giáo kiểm tra việc tuyên truyền về hiến máu.|lead=ban_tuyen_giao:Ban Tuyên giáo|themes=kiem_tra_giam_sat}}
-- {{Sở Y tế báo cáo kết quả hiến máu tình nguyện.|lead=so_ban_nganh:Sở Y tế|themes=kiem_tra_giam_sat}}
-Nơi nhận:
-- Như trên;
-- Lưu VT.
-T/M BAN THƯỜNG VỤ
-BÍ THƯ
-Nguyễn Văn An
-""",
-    "g1_01": """#meta number=45/KH-UBND | type=kế hoạch | issuer=Ủy ban nhân dân tỉnh Nghệ An | place=Nghệ An | date=2024-02-01 | signer=Lê Văn Bình
-ỦY BAN NHÂN DÂN
-TỈNH NGHỆ AN
-Số: 45/KH-UBND
-Nghệ An, ngày 01 tháng 02 năm 2024
-KẾ HOẠCH
-Thực hiện Kế hoạch số 10-KH/TU của Tỉnh ủy về công tác phòng, chống thiên tai.
-Năm 2023, thiên tai gây thiệt hại lớn trên địa bàn tỉnh.
-II. NHIỆM VỤ CỤ THỂ
-1. {{Sở Nông nghiệp và Phát triển nông thôn chủ trì xây dựng phương án phòng, chống thiên tai.|lead=so_ban_nganh:Sở Nông nghiệp và Phát triển nông thôn|themes=thien_tai_dich_benh}}
-2. {{Công an tỉnh bảo đảm an ninh trật tự tại các vùng bị ảnh hưởng.|lead=luc_luong_vu_trang:Công an tỉnh|themes=an_ninh_trat_tu}}
-3. {{Ủy ban nhân dân các huyện kiểm tra việc chuẩn bị vật tư, phương tiện.|lead=chinh_quyen:Ủy ban nhân dân các huyện|themes=kiem_tra_giam_sat,thien_tai_dich_benh}}
-4. {{Hội Chữ thập đỏ tỉnh vận động nguồn lực hỗ trợ người dân bị thiệt hại.|lead=hoi_chu_thap_do:Hội Chữ thập đỏ tỉnh|themes=tro_giup_nhan_dao}}
-Nơi nhận:
-- Tỉnh ủy (b/c);
-- Lưu: VT.
-TM. ỦY BAN NHÂN DÂN
-CHỦ TỊCH
-Lê Văn Bình
-""",
-    "g1_02": """#meta number=20/KH-CTĐ | type=kế hoạch | issuer=null | place=Vinh | date=2024-05-10 | signer=null
-HỘI CHỮ THẬP ĐỎ TỈNH NGHỆ AN
-Số: 20/KH-CTĐ
-Vinh, ngày 10 tháng 5 năm 2024
-KẾ HOẠCH
-Căn cứ Luật Hoạt động chữ thập đỏ năm 2008.
-Tuy nhiên, nguồn máu dự trữ còn thiếu vào dịp hè.
-II. NHIỆM VỤ CỤ THỂ
-1. {{Hội Chữ thập đỏ các huyện tổ chức ngày hội hiến máu tình nguyện.|lead=hoi_chu_thap_do:Hội Chữ thập đỏ các huyện|themes=hien_mau}}
-2. {{Đoàn Thanh niên vận động đoàn viên tham gia hiến máu.|lead=mttq_doan_the:Đoàn Thanh niên|themes=hien_mau,phong_trao_van_dong}}
-3. {{Sở Y tế kiểm tra chất lượng máu tại các bệnh viện.|lead=so_ban_nganh:Sở Y tế|themes=kiem_tra_giam_sat}}
-4. {{Báo Nghệ An tuyên truyền về các tấm gương hiến máu.|lead=co_quan_truyen_thong:Báo Nghệ An|themes=tuyen_truyen}}
-""",
-    "g1_03": """#meta number=7-CV/TU | type=công văn | issuer=Ban Thường vụ Thành ủy Vinh | place=Vinh | date=2024-01-10 | signer=Trần Thị Hoa
-THÀNH ỦY VINH
-Số 7-CV/TU
-Vinh, ngày 10 tháng 1 năm 2024
-Thời gian qua công tác tuyên truyền đạt nhiều kết quả.
-II. NHIỆM VỤ CỤ THỂ
-1. {{Ban Tuyên giáo Thành ủy chủ trì tuyên truyền về đại hội.|lead=ban_tuyen_giao:Ban Tuyên giáo Thành ủy|themes=tuyen_truyen,dai_hoi_nhan_su}}
-2. {{Ban Tổ chức Thành ủy chuẩn bị nhân sự đại hội.|lead=ban_to_chuc:Ban Tổ chức Thành ủy|themes=dai_hoi_nhan_su}}
-3. {{Ủy ban Kiểm tra Thành ủy kiểm tra việc thực hiện.|lead=uy_ban_kiem_tra:Ủy ban Kiểm tra Thành ủy|themes=kiem_tra_giam_sat}}
-4. {{Các cấp ủy báo cáo kết quả về Thành ủy.|lead=cap_uy:Các cấp ủy|themes=kiem_tra_giam_sat}}
-T/M BAN THƯỜNG VỤ
-PHÓ BÍ THƯ
-Trần Thị Hoa
-""",
-}
+WRITTEN = {"000_hien_mau": "t1_hien_mau", "g1_thien_tai": "t3_thien_tai", "t2_sot_xuat_huyet": "t2_sot_xuat_huyet",
+           "t5_thang_nhan_dao": "t5_thang_nhan_dao", "t6_thong_bao": "t6_thong_bao"}
+REAL = ["t4_cong_dien", "t7_bang_nhiem_vu"]
 SEGMENTATION_GOLD = "Ban Tuyên_giáo Tỉnh_ủy chủ_trì tuyên_truyền .\nSở Y_tế kiểm_tra chất_lượng máu .\n"
 
-FLOAT_KEYS = [
-    "cleanup_cer_before_seeds", "cleanup_cer_after_seeds", "cleanup_cer_before_injected",
-    "cleanup_cer_after_injected", "seg_f1_pipeline", "seg_f1_underthesea", "seg_f1_pipeline_names_whole",
-    "seg_f1_underthesea_names_whole", "task_p", "task_r", "task_f", "task_f_exact", "task_f_rules",
-    "lead_micro_f", "lead_macro_f", "support_micro_f", "support_macro_f", "lead_micro_f_majority",
-    "lead_micro_f_rules", "theme_micro_f", "theme_macro_f", "theme_top3_acc", "theme_micro_f_majority",
-    "theme_micro_f_keywords", *[f"meta_acc_{f}" for f in corpus_mod.META_KEYS],
-]
-PER_TYPE_KEYS = ["lead_f_per_type", "support_f_per_type", "theme_f_per_type"]
+
+def _real_record(doc, file: str, data: bytes) -> dict:
+    tasks = []
+    for t in doc.tasks:
+        explicit = any(a["role"] == "lead" and a.get("explicit", True) for a in t["agencies"])
+        lead = sorted({a["id"] for a in t["agencies"] if a["role"] == "lead"})
+        tasks.append({"start": t["start"], "end": t["end"], "lead": lead,
+                      "support": sorted({a["id"] for a in t["agencies"] if a["role"] == "support"} - set(lead)),
+                      "themes": list(t["themes"]), "implicit": not explicit,
+                      "source": "text" if explicit else ("addressees" if "cong_dien" in file else "item")})
+    return {"file": file, "sha256": hashlib.sha256(data).hexdigest(), "kind": doc.meta.get("type") or "",
+            "tasks": tasks}
 
 
 @pytest.fixture(scope="module")
-def tiny_corpus(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("tiny_corpus")
-    shutil.copyfile(ROOT / "corpus" / "labelset.json", root / "labelset.json")
-    (root / "src").mkdir()
+def eval_corpus(tmp_path_factory):
+    """Five written documents (one named as a seed with a noisy raw file, one with injected noise), a
+    segmentation gold, a second annotation of one written and one real document, and two real documents
+    labelled stand-off in a folder of their own."""
+    import tiny_corpus
+
+    root = tmp_path_factory.mktemp("eval_corpus")
+    tiny_corpus.write_corpus(root, [k for k, v in WRITTEN.items() if k == v])
+    for name, source in WRITTEN.items():
+        if name != source:                                  # a seed and a document with injected noise
+            (root / "src" / f"{name}.txt").write_text(tiny_corpus.SOURCES[source], encoding="utf-8")
+    docs = {p.stem: corpus_mod.read_source(p) for p in (root / "src").glob("*.txt")}
     (root / "raw").mkdir()
+    seed = docs["000_hien_mau"].text
+    assert seed.count("Chủ trì định hướng") == 1
+    noisy = seed.replace("Chủ trì định hướng", "Chủ trì đinh hướng").replace("\n", " \n\n")   # one dropped mark
+    (root / "raw" / "000_hien_mau.txt").write_text(noisy, encoding="utf-8")
+    injected = docs["g1_thien_tai"].text.replace("KẾ HOẠCH", "**KẾ HOẠCH**")                 # four insertions
+    (root / "raw" / "g1_thien_tai.txt").write_text(injected, encoding="utf-8")
     (root / "segmentation").mkdir()
-    for doc_id, source in SOURCES.items():
-        (root / "src" / f"{doc_id}.txt").write_text(source, encoding="utf-8")
-    docs = {d.doc_id: d for d in corpus_mod.build(root)}
-    # seed: one dropped tone mark (one substitution) plus whitespace noise that does not count
-    seed = docs["001_seed"].text
-    assert seed.count("chủ trì tuyên truyền") == 1
-    noisy = seed.replace("chủ trì tuyên truyền", "chủ trì tuyen truyền").replace("\n", " \n\n")
-    (root / "raw" / "001_seed.txt").write_text(noisy.replace("Hà Tĩnh, ngày", "Hà  Tĩnh,\u00a0ngày"),
-                                               encoding="utf-8")
-    # injected: bold markers around the title (4 insertions)
-    injected = docs["g1_01"].text.replace("KẾ HOẠCH", "**KẾ HOẠCH**")
-    (root / "raw" / "g1_01.txt").write_text(injected, encoding="utf-8")
     (root / "segmentation" / "gold.txt").write_text(SEGMENTATION_GOLD, encoding="utf-8")
-    corpus_mod.build(root)                      # labels.jsonl now records the raw files
-    return root
+    (root / "agreement").mkdir()
+    second = tiny_corpus.SOURCES["t2_sot_xuat_huyet"].replace("lead=van_phong_cap_uy:Văn phòng Tỉnh ủy",
+                                                              "lead=cap_uy:Văn phòng Tỉnh ủy")
+    assert second != tiny_corpus.SOURCES["t2_sot_xuat_huyet"]
+    (root / "agreement" / "t2_sot_xuat_huyet.txt").write_text(second, encoding="utf-8")
+    corpus_mod.build(root)                                  # labels.jsonl, as `vanban train` leaves it
+
+    real_dir = tmp_path_factory.mktemp("realdocs")
+    (root / "real").mkdir()
+    records = []
+    for doc in tiny_corpus.gold_documents(REAL):
+        data = doc.text.encode("utf-8")
+        (real_dir / f"{doc.doc_id}.txt").write_bytes(data)
+        records.append(_real_record(doc, f"{doc.doc_id}.txt", data))
+    (root / "real" / "labels.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                                                encoding="utf-8")
+    other = json.loads(json.dumps(records[0]))
+    other["tasks"][0]["themes"] = ["kinh_te_ha_tang"]               # the second annotator disagrees on one theme
+    (root / "real" / "agreement.jsonl").write_text(json.dumps(other, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert realdocs.check(root, real_dir)[1] == []
+    return root, real_dir, docs
 
 
 @pytest.fixture(scope="module")
-def tiny_scores(tiny_corpus, tmp_path_factory):
+def eval_scores(eval_corpus, tmp_path_factory):
+    root, real_dir, _ = eval_corpus
     report = tmp_path_factory.mktemp("report")
     messages: list[str] = []
-    scores = evaluate(tiny_corpus, report_dir=report, folds=2, n_jobs=1, progress=messages.append)
+    scores = evaluate(root, report_dir=report, folds=2, real_dir=real_dir, progress=messages.append,
+                      command="vanban evaluate tiny --folds 2")
     return scores, report, messages
 
 
-def test_evaluation_evaluate_returns_the_documented_figures(tiny_scores):
-    scores, _, messages = tiny_scores
-    for key in FLOAT_KEYS:
+FRACTIONS = [
+    "cleanup_cer_before_seeds", "cleanup_cer_after_seeds", "cleanup_cer_before_injected", "cleanup_cer_after_injected",
+    "seg_f1_pipeline", "seg_f1_underthesea", "seg_f1_pipeline_names_whole", "seg_f1_underthesea_names_whole",
+    *[f"meta_acc_{f}" for f in corpus_mod.META_KEYS],
+    *[f"{p}{k}" for p in ("real_", "real_written_only_", "written_", "seeds_")
+      for k in ("task_p", "task_r", "task_f", "lead_micro_p", "lead_micro_r", "lead_micro_f", "lead_macro_f",
+                "lead_all_micro_f", "support_all_micro_f", "theme_micro_f", "theme_macro_f", "theme_all_micro_f",
+                "doc_mean_task_f")],
+    *[f"{p}{k}" for p in ("real_stage_", "written_stage_", "real_written_only_stage_")
+      for k in ("detect_p", "detect_r", "detect_f", "lead_micro_f", "theme_micro_f", "theme_top3_acc")],
+    "real_lead_f_explicit", "real_lead_f_implicit",
+]
+
+
+def test_evaluation_evaluate_returns_the_documented_figures(eval_scores, eval_corpus):
+    import tiny_corpus
+
+    scores, _, messages = eval_scores
+    for key in FRACTIONS:
         assert key in scores, key
         assert isinstance(scores[key], float), key
         assert 0.0 <= scores[key] <= 1.0, (key, scores[key])
-    for key in PER_TYPE_KEYS:
+    for key in ("real_lead_f_per_type", "real_theme_f_per_type", "written_lead_f_per_type"):
         assert scores[key], key
         for label, v in scores[key].items():
             assert all(0.0 <= v[m] <= 1.0 for m in ("p", "r", "f")), (key, label, v)
-    assert scores["corpus_documents"] == 4
-    assert scores["corpus_tasks"] == 17
-    assert scores["label_counts_themes"]["kiem_tra_giam_sat"] == 6
-    assert scores["label_counts_agencies"]["so_ban_nganh"] == 5      # 4 leads + 1 support
-    assert scores["task_folds_rules_fallback"] == 0     # the detector itself was evaluated on both folds
-    assert scores["seconds"] > 0
-    assert messages and messages[-1].startswith("done")
+    n_written = sum(len(d.tasks) for d in tiny_corpus.gold_documents(list(WRITTEN.values())))
+    n_real = sum(len(d.tasks) for d in tiny_corpus.gold_documents(REAL))
+    assert (scores["written_documents"], scores["written_tasks"]) == (5, n_written)
+    assert (scores["real_documents"], scores["real_tasks"]) == (2, n_real)
+    assert scores["written_gold_tasks"] == n_written and scores["real_gold_tasks"] == n_real
+    assert scores["seeds_documents"] == 1
+    assert scores["folds"] == 2 and scores["seconds"] > 0
+    assert messages[0].startswith(f"gold: 5 written documents ({n_written} tasks), 2 real documents")
 
 
-def test_evaluation_evaluate_cleanup_groups_and_exact_cer(tiny_scores, tiny_corpus):
-    scores, _, _ = tiny_scores
-    docs = {d.doc_id: d for d in corpus_mod.load(tiny_corpus)}
+def test_evaluation_evaluate_holds_each_document_out_once(eval_scores):
+    scores, _, _ = eval_scores
+    written = [d["doc_id"] for d in scores["written_per_document"]]
+    real = [d["doc_id"] for d in scores["real_per_document"]]
+    assert sorted(written) == sorted(WRITTEN)
+    assert sorted(real) == sorted(REAL)
+
+
+def test_evaluation_evaluate_cleanup_groups_and_exact_cer(eval_scores, eval_corpus):
+    scores, _, _ = eval_scores
+    _, _, docs = eval_corpus
     assert scores["cleanup_documents_seeds"] == 1 and scores["cleanup_documents_injected"] == 1
-    assert scores["cleanup_cer_before_seeds"] == pytest.approx(1 / len(normalize_ws(docs["001_seed"].text)), abs=1e-4)
-    assert scores["cleanup_cer_before_injected"] == pytest.approx(4 / len(normalize_ws(docs["g1_01"].text)),
+    assert scores["cleanup_cer_before_seeds"] == pytest.approx(1 / len(normalize_ws(docs["000_hien_mau"].text)),
+                                                               abs=1e-4)
+    assert scores["cleanup_cer_before_injected"] == pytest.approx(4 / len(normalize_ws(docs["g1_thien_tai"].text)),
                                                                   abs=1e-4)
     assert scores["cleanup_cer_after_injected"] <= scores["cleanup_cer_before_injected"]
 
 
-def test_evaluation_evaluate_writes_report_and_scores(tiny_scores, tiny_corpus):
-    scores, report, _ = tiny_scores
+def test_evaluation_evaluate_agreement_of_annotators(eval_scores):
+    scores, _, _ = eval_scores
+    assert scores["written_agreement_documents"] == 1
+    assert scores["written_agreement_task_f"] == 1.0
+    assert scores["written_agreement_lead_micro_f"] == pytest.approx(prf(5, 1, 1)[2], abs=1e-4)  # 1 lead of 6 changed
+    assert scores["written_agreement_theme_micro_f"] == 1.0
+    assert scores["real_agreement_documents"] == 1
+    assert scores["real_agreement_lead_micro_f"] == 1.0
+    assert scores["real_agreement_theme_micro_f"] < 1.0
+
+
+def test_evaluation_evaluate_writes_report_and_scores(eval_scores):
+    scores, report, _ = eval_scores
     text = (report / "report.md").read_text(encoding="utf-8")
-    assert f"vanban evaluate {tiny_corpus.as_posix()}" in text
-    assert "--folds 2" in text
-    for key in ("task_f_rules", "theme_top3_acc", "meta_acc_signer", "seg_f1_underthesea_names_whole"):
-        assert f"`{key}`" in text
-    assert "IoU" in text and "Levenshtein" in text           # the definitions are written out
-    for label in scores["theme_f_per_type"]:
+    assert "`vanban evaluate tiny --folds 2`" in text
+    for heading in ("## 1. Real documents, end to end", "## 2. Each learned stage on gold input",
+                    "## 3. Written corpus, end to end", "## 4. Stages that do not learn", "## 5. Timing",
+                    "## 6. Agreement between annotators"):
+        assert heading in text, heading
+    assert "IoU ≥ 0.5" in text
+    assert "fold 1:" in text and "fold 2:" in text
+    for label in scores["real_theme_f_per_type"]:
         assert f"`{label}`" in text
-    for name in ("confusion_lead.png", "learning_curve.png"):
-        assert (report / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for d in scores["real_per_document"]:
+        assert f"| {d['doc_id']} |" in text
+    assert f"{scores['real_task_f']:.3f}" in text and f"{scores['written_task_f']:.3f}" in text
     assert json.loads((report / "scores.json").read_text(encoding="utf-8")) == scores
 
 
-def test_evaluation_evaluate_hash_matches_the_built_corpus(tiny_scores, tiny_corpus):
-    # `vanban train --scores` records the scores only when this hash is the corpus's
-    scores, _, _ = tiny_scores
-    assert scores["corpus_sha256"] == corpus_mod.corpus_hash(tiny_corpus)
-
-
-@pytest.mark.parametrize("a,b,expected", [
-    ([1, 1, 0, 0], [1, 1, 0, 0], 1.0),
-    ([1, 0, 1, 0], [0, 1, 0, 1], -1.0),
-    ([1, 1, 1, 0, 0, 0], [1, 1, 0, 0, 0, 1], 1 / 3),
-])
-def test_evaluation_cohen_kappa(a, b, expected):
-    from pipeline.evaluation import cohen_kappa
-
-    assert cohen_kappa(a, b) == pytest.approx(expected)
+def test_evaluation_evaluate_names_the_training_data_as_training_does(eval_scores, eval_corpus):
+    # `vanban train --scores` records the scores only when this id is its own training data's
+    scores, _, _ = eval_scores
+    root, _, _ = eval_corpus
+    assert scores["training_data"] == training_data_id({"sha256": corpus_mod.corpus_hash(root),
+                                                        "real_labels_sha256": realdocs.labels_hash(root)})
+    assert "None" not in scores["training_data"]

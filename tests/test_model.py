@@ -1,18 +1,43 @@
-"""The trained model directory: training.fit on hand-built gold, save/load, integrity checks."""
+"""The model directory (pipeline/model.py, format 2): config.json + model.joblib + meta.json; save/load round
+trip, integrity checks, warnings and errors that say what to do; training is deterministic."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
+import joblib
 import pytest
 
 from pipeline import model as model_mod
-from pipeline import training
-from pipeline.classification import AgencyClassifier, ThemeClassifier, task_frame
+from pipeline.agencies import AgencyClassifier
 from pipeline.errors import ModelError
+from pipeline.language import Pipeline
 from pipeline.splitting import TaskDetector
+from pipeline.themes import ThemeClassifier
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TEXT = """ỦY BAN NHÂN DÂN TỈNH QUẢNG TRỊ
+Số: 12/KH-UBND
+Quảng Trị, ngày 5 tháng 4 năm 2024
+KẾ HOẠCH
+Tổ chức hiến máu tình nguyện năm 2024
+I. NHIỆM VỤ
+1. Sở Y tế chủ trì, phối hợp với Hội Chữ thập đỏ tỉnh tổ chức các điểm hiến máu lưu động.
+2. Ban Tuyên giáo Tỉnh ủy định hướng các cơ quan báo chí tuyên truyền về hiến máu tình nguyện.
+3. Công an tỉnh bảo đảm an ninh trật tự tại các điểm hiến máu.
+"""
+
+
+def _outputs(nlp) -> list:
+    doc = nlp(TEXT, doc_id="x")
+    return [t.to_dict() for t in doc.tasks]
 
 
 @pytest.fixture()
@@ -22,66 +47,58 @@ def model_copy(saved_model_dir, tmp_path):
     return d
 
 
-def test_model_training_detector_data(gold_docs):
-    cands, y, groups = training.detector_data(gold_docs)
-    assert len(cands) == len(y) == len(groups)
-    positives = [c.text for c, label in zip(cands, y) if label]
-    assert positives == [t["text"] for d in gold_docs for t in d.tasks]
-    assert set(groups) == {"doc0", "doc1"}
+def _edit_meta(d: Path, change) -> None:
+    path = d / model_mod.META_FILE
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    change(meta)
+    path.write_text(json.dumps(meta), encoding="utf-8")
 
 
-def test_model_training_task_records(gold_docs, segmenter):
-    X, agencies, themes, groups = training.task_records(gold_docs, segmenter)
-    assert len(X) == len(agencies) == len(themes) == len(groups) == 9
-    assert X.loc[0, "text"] == "Ban Tuyên giáo chủ trì tuyên truyền về hiến máu tình nguyện."
-    assert X.loc[0, "words"].startswith("Ban_Tuyên_giáo ")
-    assert X.loc[0, "issuer"] == "Ban Thường vụ Tỉnh ủy Hà Tĩnh"
-    assert X.loc[0, "parent"] == "Công tác tuyên truyền"
-    assert themes[3] == ["audit", "media"]
-    assert agencies[2][1] == {"id": "team_b", "name": "Sở Y tế", "role": "support", "explicit": True}
+# --------------------------------------------------------------------------- save
 
-
-def test_model_training_fit_builds_all_parts(tiny_model, gold_labelset):
-    assert isinstance(tiny_model.detector, TaskDetector)
-    assert isinstance(tiny_model.agencies, AgencyClassifier)
-    assert isinstance(tiny_model.themes, ThemeClassifier)
-    assert list(tiny_model.agencies.classes_) == ["team_a", "team_b", "team_c"]
-    assert list(tiny_model.themes.classes_) == ["audit", "blood", "media"]
-    assert tiny_model.labelset == gold_labelset
-
-
-def test_model_save_writes_meta(saved_model_dir, gold_labelset):
+def test_model_save_writes_three_files_and_meta(saved_model_dir, tiny_nlp, tiny_labelset):
+    assert sorted(p.name for p in saved_model_dir.iterdir()) == ["config.json", "meta.json", "model.joblib"]
     meta = json.loads((saved_model_dir / "meta.json").read_text(encoding="utf-8"))
-    assert meta["format"] == model_mod.FORMAT_VERSION
-    assert meta["labels"] == {"agencies": ["team_a", "team_b", "team_c"], "themes": ["audit", "blood", "media"]}
+    assert meta["format"] == model_mod.FORMAT_VERSION == 2
     assert meta["sha256"] == model_mod.sha256_file(saved_model_dir / "model.joblib")
+    assert meta["labels"] == {"agencies": sorted(tiny_labelset["agencies"]), "themes": sorted(tiny_labelset["themes"])}
+    assert meta["pipeline"] == tiny_nlp.pipe_names
     import sklearn
 
     assert meta["versions"]["scikit-learn"] == sklearn.__version__
-    assert not list(saved_model_dir.glob("*.tmp"))
+    config = json.loads((saved_model_dir / "config.json").read_text(encoding="utf-8"))
+    assert config == tiny_nlp.config
+    payload = joblib.load(saved_model_dir / "model.joblib")
+    assert payload["format"] == 2 and payload["labelset"] == tiny_labelset
+    assert isinstance(payload["models"]["detector"]["detector"], TaskDetector)
+    assert isinstance(payload["models"]["agencies"]["lead"], AgencyClassifier)
+    assert isinstance(payload["models"]["themes"]["themes"], ThemeClassifier)
 
 
-def test_model_save_load_round_trip(saved_model_dir, tiny_model):
+def test_model_save_extra_meta(tiny_nlp, tmp_path):
+    meta = model_mod.save(tiny_nlp, tmp_path / "m", {"corpus": {"documents": 7}})
+    assert meta["corpus"] == {"documents": 7}
+    assert json.loads((tmp_path / "m" / "meta.json").read_text(encoding="utf-8"))["corpus"] == {"documents": 7}
+    assert not list((tmp_path / "m").glob("*.tmp"))
+
+
+# --------------------------------------------------------------------------- load
+
+def test_model_save_load_round_trip(saved_model_dir, tiny_nlp):
     loaded = model_mod.load(saved_model_dir)
-    assert loaded.labelset == tiny_model.labelset
-    assert loaded.version == loaded.meta["sha256"] != "unsaved"
-    X = task_frame([{"text": "Sở Y tế chủ trì tổ chức hiến máu tình nguyện."},
-                    {"text": "Ban Tuyên giáo phối hợp với Hội Chữ thập đỏ tuyên truyền."}])
-    assert loaded.agencies.predict_proba(X).tolist() == tiny_model.agencies.predict_proba(X).tolist()
-    assert loaded.themes.predict_proba(X).tolist() == tiny_model.themes.predict_proba(X).tolist()
-    assert [[(a.id, a.role) for a in ags] for ags in loaded.agencies.predict_agencies(X)] == \
-           [[(a.id, a.role) for a in ags] for ags in tiny_model.agencies.predict_agencies(X)]
-
-
-def test_model_save_extra_meta(tiny_model, tmp_path):
-    meta = model_mod.save(tiny_model, tmp_path / "m", {"corpus": {"documents": 2}})
-    assert meta["corpus"] == {"documents": 2}
-    assert json.loads((tmp_path / "m" / "meta.json").read_text(encoding="utf-8"))["corpus"] == {"documents": 2}
+    assert isinstance(loaded, Pipeline)
+    assert loaded.pipe_names == tiny_nlp.pipe_names
+    assert loaded.labelset == tiny_nlp.labelset
+    assert loaded.version == loaded.meta["sha256"] == model_mod.sha256_file(saved_model_dir / "model.joblib")
+    assert loaded.meta["path"] == str(saved_model_dir.resolve())
+    assert all(loaded.get_pipe(n).fitted for n in loaded.learned_pipes)
+    out = _outputs(loaded)
+    assert out == _outputs(tiny_nlp)
+    assert out and any(t["agencies"] for t in out) and any(t["themes"] for t in out)
 
 
 def test_model_unsaved_version():
-    m = model_mod.Model(detector=None, agencies=None, themes=None, labelset={})
-    assert m.version == "unsaved"
+    assert Pipeline.from_config().version == "unsaved"
 
 
 def test_model_load_refuses_tampered_file(model_copy):
@@ -92,22 +109,16 @@ def test_model_load_refuses_tampered_file(model_copy):
 
 
 def test_model_load_refuses_tampered_meta_hash(model_copy):
-    meta_path = model_copy / "meta.json"
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    meta["sha256"] = "0" * 64
-    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    _edit_meta(model_copy, lambda m: m.update(sha256="0" * 64))
     with pytest.raises(ModelError, match="sha256"):
         model_mod.load(model_copy)
 
 
-def test_model_load_warns_on_sklearn_version_mismatch(model_copy):
-    meta_path = model_copy / "meta.json"
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    meta["versions"]["scikit-learn"] = "0.0.1"
-    meta_path.write_text(json.dumps(meta), encoding="utf-8")
-    with pytest.warns(UserWarning, match="scikit-learn 0.0.1"):
+def test_model_load_warns_on_sklearn_version_mismatch(model_copy, tiny_nlp):
+    _edit_meta(model_copy, lambda m: m["versions"].update({"scikit-learn": "0.0.1"}))
+    with pytest.warns(UserWarning, match=r"scikit-learn 0\.0\.1.*vanban train"):
         loaded = model_mod.load(model_copy)
-    assert list(loaded.agencies.classes_) == ["team_a", "team_b", "team_c"]
+    assert _outputs(loaded) == _outputs(tiny_nlp)          # a warning, not a refusal
 
 
 def test_model_load_same_sklearn_does_not_warn(saved_model_dir):
@@ -121,43 +132,68 @@ def test_model_load_missing_raises_with_hint(model_copy, tmp_path, remove):
     d = tmp_path / "nowhere" if remove is None else model_copy
     if remove:
         (d / remove).unlink()
-    with pytest.raises(ModelError, match="vanban train"):
+    with pytest.raises(ModelError, match="vanban train") as err:
         model_mod.load(d)
+    assert str(d) in str(err.value)
 
 
-def test_model_load_refuses_wrong_format(tmp_path):
-    import joblib
+def test_model_error_is_runtime_error():
+    with pytest.raises(RuntimeError):
+        model_mod.load("/nonexistent/vanban/model")
 
+
+def test_model_load_refuses_an_older_format(model_copy):
+    _edit_meta(model_copy, lambda m: m.update(format=1))
+    with pytest.raises(ModelError, match="format 1.*format 2.*vanban train"):
+        model_mod.load(model_copy)
+
+
+def test_model_load_refuses_a_payload_of_another_format(tmp_path):
     d = tmp_path / "m"
     d.mkdir()
     joblib.dump({"format": 999}, d / "model.joblib")
-    (d / "meta.json").write_text(json.dumps({"sha256": model_mod.sha256_file(d / "model.joblib")}), encoding="utf-8")
+    (d / "meta.json").write_text(json.dumps({"format": 2, "sha256": model_mod.sha256_file(d / "model.joblib")}),
+                                 encoding="utf-8")
     with pytest.raises(ModelError, match="format"):
         model_mod.load(d)
+
+
+def test_model_load_refuses_unreadable_meta(model_copy):
+    (model_copy / "meta.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ModelError, match="vanban train"):
+        model_mod.load(model_copy)
 
 
 def test_model_default_dir_from_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("VANBAN_MODEL", str(tmp_path / "x"))
     assert model_mod.default_model_dir() == tmp_path / "x"
+    with pytest.raises(ModelError, match=str(tmp_path / "x")):
+        model_mod.load()                                   # load() without a path reads it too
     monkeypatch.delenv("VANBAN_MODEL")
-    assert model_mod.default_model_dir().parts[-2:] == ("models", "default")
+    d = model_mod.default_model_dir()
+    assert d.parts[-2:] == ("models", "default") or d.parts[-2:] == ("pipeline", "model")
 
 
-def test_model_model_error_is_runtime_error():
-    with pytest.raises(RuntimeError):
-        model_mod.load("/nonexistent/vanban/model")
+# --------------------------------------------------------------------------- training
+
+TRAIN_AND_SAVE = """
+import sys
+sys.path[:0] = [{root!r}, {tests!r}]
+import tiny_corpus
+from pipeline import model, training
+model.save(training.fit(tiny_corpus.examples(), None, tiny_corpus.labelset()), {out!r})
+"""
 
 
 def test_model_training_is_deterministic(tmp_path):
-    """The same corpus gives the same model file, byte for byte (train twice, compare sha256)."""
-    from pathlib import Path
-
-    from pipeline import corpus, training
-    from pipeline.model import save, sha256_file
-
-    root = Path(__file__).resolve().parent.parent / "corpus"
-    docs = corpus.load(root)[:6]
-    labelset = corpus.load_labelset(root)
-    for name in ("a", "b"):
-        save(training.fit(docs, labelset), tmp_path / name)
-    assert sha256_file(tmp_path / "a" / "model.joblib") == sha256_file(tmp_path / "b" / "model.joblib")
+    """The same corpus gives the same model file, byte for byte: trained twice, in two interpreters with
+    different hash seeds (sets and dicts of strings iterate in another order). Both inherit this process's
+    environment: the thread count of the linear algebra (OMP_NUM_THREADS) changes the last bits of the fit."""
+    procs = []
+    for seed in ("1", "2"):
+        code = TRAIN_AND_SAVE.format(root=str(ROOT), tests=str(ROOT / "tests"), out=str(tmp_path / seed))
+        procs.append(subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": seed}))
+    assert [p.wait(timeout=600) for p in procs] == [0, 0]
+    a, b = (model_mod.sha256_file(tmp_path / seed / "model.joblib") for seed in ("1", "2"))
+    assert a == b
+    assert json.loads((tmp_path / "1" / "meta.json").read_text(encoding="utf-8"))["sha256"] == a
