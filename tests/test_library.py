@@ -70,3 +70,24 @@ def test_library_public_types_have_docstrings(obj):
 def test_library_ships_py_typed():
     assert (ROOT / "pipeline" / "py.typed").exists()
     assert '"py.typed"' in (ROOT / "pyproject.toml").read_text("utf-8")
+
+
+def test_library_default_model_ships_inside_the_package(monkeypatch):
+    from pipeline.model import default_model_dir
+
+    monkeypatch.delenv("VANBAN_MODEL", raising=False)
+    d = default_model_dir()
+    assert d == Path(pipeline.__file__).resolve().parent / "model"
+    assert {"config.json", "meta.json", "model.joblib"} <= {p.name for p in d.iterdir()}
+
+
+def test_library_package_data_carries_the_model_and_the_data():
+    """What a non-editable ``pip install .`` installs: setuptools' package-data globs of pyproject.toml take
+    pipeline/model and pipeline/data with them (a wheel is not built here: that needs build isolation)."""
+    tomllib = pytest.importorskip("tomllib")      # Python 3.11+
+
+    conf = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert "pipeline" in conf["packages"]
+    shipped = {f for pattern in conf["package-data"]["pipeline"] for f in (ROOT / "pipeline").glob(pattern)}
+    for f in ("model/model.joblib", "model/meta.json", "model/config.json", "data/agencies.tsv", "py.typed"):
+        assert ROOT / "pipeline" / f in shipped
