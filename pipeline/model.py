@@ -11,10 +11,13 @@ warning.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import pickle
 import platform
 import warnings
+import zlib
 from pathlib import Path
 
 import joblib
@@ -63,6 +66,34 @@ def _strip_stop_words(obj, seen=None) -> None:
         _strip_stop_words(getattr(obj, attr, None), seen)
 
 
+def _crfs(models: dict) -> list:
+    """The CRF taggers (sklearn-crfsuite) among the fitted estimators' attributes."""
+    return [v for ms in models.values() for est in ms.values() for v in vars(est).values()
+            if hasattr(v, "training_log_") and hasattr(v, "modelfile")]
+
+
+def _dumps(payload: dict) -> bytes:
+    """The model file's bytes: a zlib-compressed pickle that ``joblib.load`` reads, the same for the same
+    fitted models. Pickled without a memo ("fast" mode): otherwise equal strings or tuples that happen to be
+    one object in one run and two in another are written differently. A CRF's training log (timings) is not
+    kept, and the descriptor of its temporary model file is left out while pickling."""
+    crfs = _crfs(payload["models"])
+    fds = []
+    for crf in crfs:
+        crf.training_log_ = None
+        fds.append(getattr(crf.modelfile, "fd", None))
+        crf.modelfile.fd = None
+    try:
+        buf = io.BytesIO()
+        pickler = pickle.Pickler(buf, protocol=4)
+        pickler.fast = True
+        pickler.dump(payload)
+    finally:
+        for crf, fd in zip(crfs, fds):
+            crf.modelfile.fd = fd
+    return zlib.compress(buf.getvalue(), 3)
+
+
 def _models(nlp) -> dict:
     return {name: dict(comp.models) for name, comp in nlp.components if hasattr(comp, "models")}
 
@@ -77,7 +108,7 @@ def save(nlp, model_dir: str | Path, extra_meta: dict | None = None) -> dict:
     d.mkdir(parents=True, exist_ok=True)
     payload = {"format": FORMAT_VERSION, "models": models, "labelset": nlp.labelset}
     tmp = d / (MODEL_FILE + ".tmp")
-    joblib.dump(payload, tmp, compress=3)
+    tmp.write_bytes(_dumps(payload))
     os.replace(tmp, d / MODEL_FILE)
     _write_json(d / CONFIG_FILE, nlp.config)
     kept = {k: v for k, v in (nlp.meta or {}).items() if k not in ("path", "sha256")}
