@@ -41,3 +41,18 @@ def test_cleanup_long_sentence_repeated_in_a_later_paragraph_removed():
     r = clean(raw)
     assert r.text == f"{LONG} {OTHER}\n\n{MIDDLE}\n\n{OTHER}"
     assert [e.rule for e in r.edits] == ["duplicate"]
+
+
+def test_cleanup_offset_map_span_inside_a_replacement_covers_all_of_it():
+    """A clean span that starts or ends inside a replaced piece ("oá" -> "óa") maps to a raw span that holds
+    the whole piece: its start to the piece's raw start, its end to the piece's raw end."""
+    raw = "Sở Văn hoá và Thể thao chủ trì."
+    r = clean(raw)
+    assert r.text == "Sở Văn hóa và Thể thao chủ trì."
+    (edit,) = r.edits
+    assert (edit.rule, raw[edit.start:edit.end]) == ("tone_style", "oá")
+    inside = edit.start + 1                     # between "ó" and "a" in the clean text
+    assert r.offset_map.to_raw(inside) == edit.start
+    assert r.offset_map.to_raw(inside, end=True) == edit.end
+    s, e = r.offset_map.to_raw(3), r.offset_map.to_raw(inside, end=True)     # "Văn hó"
+    assert raw[s:e] == "Văn hoá"
