@@ -210,10 +210,28 @@ def _plain(line: str) -> str:
     return rest.strip()
 
 
+def _is_prose(line: str) -> bool:
+    """A sentence of the document's own text: ten words or more ending in a full stop (or ; ! ?). Web
+    chrome, stamps, letterheads, titles and signature blocks are short lines."""
+    plain = _plain(line)
+    return plain[-1:] in ".;!?…" and len(plain.split()) >= 10
+
+
+def _prose_bounds(lines: list) -> tuple[int, int]:
+    """Indexes of the first and last prose line (``len(lines)``, -1 without one): what stands before the
+    first is the document's top edge (its header zone), what stands after the last its bottom edge."""
+    prose = [i for i, ln in enumerate(lines) if _is_prose(ln[3])]
+    return (prose[0], prose[-1]) if prose else (len(lines), -1)
+
+
 def rule_chrome(text: str) -> list[Replacement]:
+    """Lines of a web page's chrome, at the document's edges only: a sentence of the body that reads like
+    chrome ("Cổng thông tin điện tử tỉnh đăng tải …") and anything between two sentences of it stays."""
     chrome = _chrome_re()
-    return [(s, full, "") for s, e, full, line in _lines(text)
-            if line.strip() and chrome.search(_plain(line))]
+    lines = list(_lines(text))
+    first, last = _prose_bounds(lines)
+    return [(s, full, "") for i, (s, e, full, line) in enumerate(lines)
+            if (i < first or i > last) and line.strip() and chrome.search(_plain(line))]
 
 
 def _is_caps_line(line: str, min_letters: int = 4) -> bool:
@@ -223,18 +241,21 @@ def _is_caps_line(line: str, min_letters: int = 4) -> bool:
 
 
 def rule_stamp(text: str) -> list[Replacement]:
+    """An incoming-document stamp, in the header zone only (before the first sentence of the text: a
+    sentence of the body starting "Đến ngày …" or "Chuyển: …" is not a stamp)."""
     start_re, body_re = _stamp_res()
     lines = list(_lines(text))
+    header, _ = _prose_bounds(lines)
     out: list[Replacement] = []
     i = 0
-    while i < len(lines):
+    while i < header:
         s, e, full, line = lines[i]
         if len(_plain(line)) <= 40 and start_re.search(_plain(line)):
             first = i
             if i > 0 and _is_caps_line(_plain(lines[i - 1][3])) and len(_plain(lines[i - 1][3])) < 80:
                 first = i - 1          # the receiving organisation's name printed in the stamp
             j = i + 1
-            while j < len(lines) and (body_re.search(_plain(lines[j][3])) or not lines[j][3].strip()) \
+            while j < header and (body_re.search(_plain(lines[j][3])) or not lines[j][3].strip()) \
                     and j - i < 8:
                 j += 1
             while j - 1 > i and not lines[j - 1][3].strip():

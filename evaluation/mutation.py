@@ -1,0 +1,371 @@
+"""A mutation pass: deliberate breakages of the code, each run against the tests that should catch it.
+
+    python evaluation/mutation.py                      # every mutant, two at a time
+    python evaluation/mutation.py --only tone_style_q --jobs 1
+    python evaluation/mutation.py --list
+
+Each mutant is one exact source fragment of one file and its replacement. The checkout (without .git and
+caches) is copied to a temporary folder once per worker; a mutant is written into the copy, its test files
+run there (``python -m pytest -x -q -m "not slow and not ocr"``, with a timeout), and the file is restored
+before the next. The working tree is never changed. A mutant is *caught* when pytest fails, *survived* when
+its tests pass, *timeout* when they run over the limit, *stale* when its fragment is no longer found
+exactly once (the code moved on: update the mutant). Before the mutants, each test file they use is run
+once on the unchanged copy: a mutant whose tests already fail there is *baseline fails*, not caught
+(``--no-baseline`` skips this check). Writes ``evaluation/mutation.json`` and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+ROOT = Path(__file__).resolve().parents[1]
+IGNORE = shutil.ignore_patterns(".git", "__pycache__", ".pytest_cache", ".hypothesis", "*.pyc", "out", "models")
+
+
+@dataclass
+class Mutant:
+    id: str
+    file: str
+    old: str
+    new: str
+    description: str
+    tests: list[str]
+
+
+M = Mutant
+MUTANTS: list[Mutant] = [
+    # ---- breakages a review found surviving earlier, re-created in today's code
+    M("agency_openers", "pipeline/agencies.py",
+      "        m = _OPENER_AT.match(prefix, pos)\n",
+      "        m = None\n",
+      "agencies: the opener rule removed (strip_openers keeps 'Đồng thời, ', 'Đối với …' before a mention)",
+      ["tests/test_agencies.py"]),
+    M("lead_threshold", "pipeline/agencies.py",
+      "                if p >= self.threshold:\n",
+      "                if p >= self.threshold or self.role == \"lead\":\n",
+      "agencies: the lead threshold ignored (every mention of the sentence is a lead)",
+      ["tests/test_agencies.py", "tests/test_estimators.py"]),
+    M("theme_list_truncation", "pipeline/themes.py",
+      "order[:self.max_labels]",
+      "order",
+      "themes: the theme list no longer truncated to max_labels",
+      ["tests/test_themes.py", "tests/test_estimators.py"]),
+    M("heading_fallback", "pipeline/inheritance.py",
+      "\"heading\": (\"heading\",),",
+      "\"heading\": (),",
+      "inheritance: the heading step reads no heading (the fallback on the heading above removed)",
+      ["tests/test_inheritance.py"]),
+    M("min_words", "pipeline/splitting.py",
+      "MIN_WORDS = 3 ",
+      "MIN_WORDS = 0 ",
+      "splitting: the short-candidate filter removed (fragments like '(1).' become candidates)",
+      ["tests/test_splitting.py"]),
+    M("hard_wrap_off", "pipeline/cleanup.py",
+      "    return len(cut) >= 8 and len(cut) >= 0.3 * len(body)\n",
+      "    return False\n",
+      "cleanup: hard-wrap detection disabled (a converter's fixed-width wrap before a capital stays)",
+      ["tests/test_cleanup_rules.py", "tests/test_cleanup.py"]),
+    M("duplicate_across_paragraphs", "pipeline/cleanup.py",
+      "            if skey in seen_sent or skey in seen_long:\n",
+      "            if skey in seen_sent:\n",
+      "cleanup: a long sentence repeated in a later paragraph kept (rule_duplicate)",
+      ["tests/test_cleanup_rules.py", "tests/test_cleanup.py"]),
+    M("batch_doc_id_unique", "pipeline/batch.py",
+      "            doc_id = rel.rsplit(\".\", 1)[0].replace(\"/\", \"__\")\n",
+      "            pass\n",
+      "batch: two files of the same stem in different folders keep the same doc_id",
+      ["tests/test_batch_keys.py", "tests/test_cli.py"]),
+    M("cache_key_model", "pipeline/batch.py",
+      "    version = f\"{source.version}:{__version__}:{reading.READER_VERSION}\"\n",
+      "    version = f\"{__version__}:{reading.READER_VERSION}\"\n",
+      "batch: the model's version dropped from the cache key (a new model reuses the old model's results)",
+      ["tests/test_batch_keys.py", "tests/test_batch.py"]),
+    M("eval_gold_vs_gold", "pipeline/evaluation/endtoend.py",
+      "                matched[k][1].append(_labels(p, k))\n",
+      "                matched[k][1].append(_labels(g, k))\n",
+      "evaluation: matched tasks' labels scored gold against gold",
+      ["tests/test_endtoend_scores.py"]),
+    M("stop_words_kept", "pipeline/model.py",
+      "    for cache in (\"stop_words_\", \"_stop_words_id\"):",
+      "    for cache in ():",
+      "model: the vectorizers' stop_words_ sets pickled (hash-seed order: model bytes differ between runs)",
+      ["tests/test_determinism.py"]),
+    # ---- more, across the stages
+    M("inheritance_order_swapped", "pipeline/inheritance.py",
+      "STEPS = (\"item\", \"heading\", \"lead_in\", \"addressees\", \"issuer\", \"recipients\")",
+      "STEPS = (\"item\", \"lead_in\", \"heading\", \"addressees\", \"issuer\", \"recipients\")",
+      "inheritance: the heading and lead-in steps swapped",
+      ["tests/test_inheritance.py"]),
+    M("subject_position_off", "pipeline/inheritance.py",
+      "    Sở Tài chính:\")?\"\"\"\n    prev_end = 0\n",
+      "    Sở Tài chính:\")?\"\"\"\n    return True\n    prev_end = 0\n",
+      "inheritance: the subject-position filter removed (any agency a heading names is its actor)",
+      ["tests/test_inheritance.py"]),
+    M("time_limit_ignored", "pipeline/batch.py",
+      "    signal.setitimer(signal.ITIMER_REAL, float(seconds))\n",
+      "    signal.setitimer(signal.ITIMER_REAL, 0)\n",
+      "batch: the per-document time limit never armed",
+      ["tests/test_time_limit.py"]),
+    M("over_limit_cached", "pipeline/batch.py",
+      "        if keep:\n            _store(",
+      "        if True:\n            _store(",
+      "batch: a document over the time limit (or with an internal error) cached anyway",
+      ["tests/test_time_limit.py"]),
+    M("field_line_lead", "pipeline/structure.py",
+      "    (\"lead\", re.compile(r\"^(?:(?:cơ quan|đơn vị|bộ phận)",
+      "    (\"support\", re.compile(r\"^(?:(?:cơ quan|đơn vị|bộ phận)",
+      "structure: a 'Cơ quan chủ trì:' field line parsed as a supporting field",
+      ["tests/test_structure.py", "tests/test_splitting.py"]),
+    M("csv_formula", "pipeline/output.py",
+      "        return \"'\" + value\n",
+      "        return value\n",
+      "output: CSV cells starting with = + - @ no longer neutralised",
+      ["tests/test_output.py"]),
+    M("recipients_all_lines", "pipeline/inheritance.py",
+      "            ok = not _SKIP_RECIPIENT.search(line)\n",
+      "            ok = True\n",
+      "inheritance: 'Nơi nhận' lines for report, information or filing ('b/c', 'Lưu') count as actors",
+      ["tests/test_inheritance.py"]),
+    M("issuer_step_always", "pipeline/inheritance.py",
+      "        if step == \"issuer\" and (context.get(\"addressees\") or not PLAN_KINDS.search(kind)):\n",
+      "        if False:\n",
+      "inheritance: the issuer step taken for any document, not only a plan without addressees",
+      ["tests/test_inheritance.py"]),
+    M("coordination_off", "pipeline/agencies.py",
+      "        if j > i:\n            best = max(out[i:j + 1])\n",
+      "        if False:\n            best = max(out[i:j + 1])\n",
+      "agencies: a coordinated list ('các Sở, ban, ngành và …') no longer shares its best score",
+      ["tests/test_agencies.py"]),
+    M("theme_alone", "pipeline/themes.py",
+      "                labels = labels[:1] if labels[0].id in self.alone else [t for t in labels if t.id not in self.alone]\n",
+      "                pass\n",
+      "themes: a theme in 'alone' ('khac') given beside others",
+      ["tests/test_themes.py", "tests/test_estimators.py"]),
+    M("sentence_abbrev", "pipeline/splitting.py",
+      "        if _ABBREV.search(tail) or m.start() - start < 3:\n",
+      "        if m.start() - start < 3:\n",
+      "splitting: sentences cut after an abbreviation ('TP. Hồ Chí Minh')",
+      ["tests/test_splitting.py"]),
+    M("offset_map_end", "pipeline/cleanup.py",
+      "            return old_ends[i] if end else old_starts[i]\n",
+      "            return old_starts[i]\n",
+      "cleanup: a span end inside a replacement maps to the replacement's raw start",
+      ["tests/test_cleanup.py", "tests/test_properties.py", "tests/test_cleanup_rules.py"]),
+    M("tone_style_q", "pipeline/cleanup.py",
+      "_TONE_RE = re.compile(r\"(?<![qQ])(\"",
+      "_TONE_RE = re.compile(r\"(\"",
+      "cleanup: the tone-style rule moves the mark of 'quý', 'quá' after q (qu is a consonant)",
+      ["tests/test_cleanup.py"]),
+    M("chrome_everywhere", "pipeline/cleanup.py",
+      "            if (i < first or i > last) and line.strip() and chrome.search(_plain(line))]",
+      "            if line.strip() and chrome.search(_plain(line))]",
+      "cleanup: web chrome removed anywhere, not only at the document's edges",
+      ["tests/test_cleanup_corpus.py"]),
+    M("stamp_everywhere", "pipeline/cleanup.py",
+      "    while i < header:\n",
+      "    while i < len(lines):\n",
+      "cleanup: a stamp's lines removed anywhere, not only in the header zone",
+      ["tests/test_cleanup_corpus.py"]),
+]
+
+
+@dataclass
+class Result:
+    id: str
+    file: str
+    description: str
+    tests: list[str]
+    status: str
+    seconds: float
+    caught_by: str = ""
+    output: str = field(default="", repr=False)
+
+
+_SUMMARY = re.compile(r"^(?:FAILED|ERROR) (.+?)(?: - .*)?$", re.M)   # a node id may hold spaces: "[Phong trào …]"
+
+
+def _failed_test(out: str) -> str:
+    m = _SUMMARY.search(out)
+    if m:
+        return m.group(1)
+    m = re.search(r"^_{3,} (.+?) _{3,}$", out, re.M)
+    return m.group(1) if m else ""
+
+
+def pytest(copy: Path, tests: list[str], timeout: float, deselect: Sequence[str] = (),
+           first_failure: bool = True) -> tuple[str, str]:
+    """("passed" | "failed" | "timeout" | "error (pytest exit N)", output) of the tests run in ``copy``."""
+    env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
+    cmd = [sys.executable, "-m", "pytest", *(["-x"] if first_failure else []), "-q", "-rfE",
+           "-m", "not slow and not ocr", "-p", "no:cacheprovider", *tests]
+    for node in deselect:
+        cmd += ["--deselect", node]
+    try:
+        proc = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode("utf-8", "replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
+        return "timeout", out
+    out = proc.stdout + proc.stderr
+    if proc.returncode == 0:
+        return "passed", out
+    if proc.returncode == 1 or (proc.returncode == 2 and "Error" in out):   # 2: interrupted (collection error)
+        return "failed", out
+    return f"error (pytest exit {proc.returncode})", out
+
+
+def stale(mut: Mutant, root: Path = ROOT) -> str:
+    """Why the mutant no longer applies to the checkout at ``root`` ("" when it does)."""
+    n = (root / mut.file).read_text(encoding="utf-8").count(mut.old) if (root / mut.file).exists() else 0
+    if n != 1:
+        return f"fragment found {n} times in {mut.file}"
+    missing = [t for t in mut.tests if not (root / t).exists()]
+    return f"no such test file: {missing}" if missing else ""
+
+
+def failed_tests(out: str) -> list[str]:
+    """Node ids of the tests pytest's summary lists as failed or in error."""
+    return _SUMMARY.findall(out)
+
+
+def run_mutant(mut: Mutant, copy: Path, timeout: float, deselect: Sequence[str] = ()) -> Result:
+    """Write the mutant into ``copy`` (a copy of the checkout), run its tests there, restore the file."""
+    path = copy / mut.file
+    base = dict(id=mut.id, file=mut.file, description=mut.description, tests=mut.tests)
+    why = stale(mut, copy)
+    if why:
+        return Result(**base, status="stale", seconds=0.0, output=why)
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace(mut.old, mut.new), encoding="utf-8")
+    t0 = time.time()
+    try:
+        outcome, out = pytest(copy, mut.tests, timeout, deselect)
+    finally:
+        path.write_text(original, encoding="utf-8")
+    status = {"passed": "survived", "failed": "caught"}.get(outcome, outcome)
+    return Result(**base, status=status, seconds=round(time.time() - t0, 1),
+                  caught_by=_failed_test(out) if status == "caught" else "", output=out[-3000:])
+
+
+def table(results: list[Result]) -> str:
+    rows = [("mutant", "status", "s", "caught by")]
+    rows += [(r.id, r.status, f"{r.seconds:.0f}", r.caught_by) for r in results]
+    w = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(c.ljust(w[i]) for i, c in enumerate(row)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * x for x in w))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--only", nargs="*", help="mutant ids to run (default: all)")
+    ap.add_argument("--jobs", type=int, default=2, help="mutants run side by side (one copy of the checkout each)")
+    ap.add_argument("--timeout", type=float, default=600, help="seconds per mutant's test run")
+    ap.add_argument("--out", default=str(ROOT / "evaluation" / "mutation.json"))
+    ap.add_argument("--list", action="store_true", help="list the mutants and exit")
+    ap.add_argument("--no-baseline", action="store_true", help="do not run the tests on the unchanged code first")
+    args = ap.parse_args(argv)
+    todo = [m for m in MUTANTS if not args.only or m.id in args.only]
+    if args.list:
+        for m in todo:
+            print(f"{m.id:30} {m.file:34} {m.description}")
+        return 0
+    if args.only and len(todo) != len(set(args.only)):
+        ap.error(f"unknown mutant ids: {sorted(set(args.only) - {m.id for m in MUTANTS})}")
+    jobs = max(1, min(args.jobs, len(todo)))
+    with tempfile.TemporaryDirectory(prefix="vanban-mutation-") as tmp:
+        copies = []
+        for k in range(jobs):
+            c = Path(tmp) / f"copy{k}"
+            shutil.copytree(ROOT, c, ignore=IGNORE, symlinks=True)
+            copies.append(c)
+        free = list(copies)
+        lock = threading.Lock()
+
+        def on_copy(fn, *a):
+            with lock:
+                c = free.pop()
+            try:
+                return fn(c, *a)
+            finally:
+                with lock:
+                    free.append(c)
+
+        t0 = time.time()
+        failing: dict[str, list[str]] = {}      # test file -> its tests that fail on the unchanged code
+        if not args.no_baseline:
+            files = sorted({t for m in todo if not stale(m) for t in m.tests})
+
+            def base(t: str) -> tuple[str, str, str]:
+                return (t, *on_copy(lambda c: pytest(c, [t], args.timeout, first_failure=False)))
+            with ThreadPoolExecutor(jobs) as pool:
+                for t, outcome, out in pool.map(base, files):
+                    bad = failed_tests(out)
+                    print(f"baseline {t:40} {outcome}" + (f": {len(bad)} failing, deselected" if bad else ""),
+                          flush=True)
+                    if outcome == "failed" and bad:
+                        failing[t] = bad
+                    elif outcome != "passed":
+                        failing[t] = [t]           # the whole file cannot be used
+
+        def work(m: Mutant) -> Result:
+            unusable = [t for t in m.tests if failing.get(t) == [t]]
+            if unusable:
+                r = Result(id=m.id, file=m.file, description=m.description, tests=m.tests,
+                           status="baseline fails", seconds=0.0, output=f"{unusable[0]} fails unmutated")
+            else:
+                skip = [n for t in m.tests for n in failing.get(t, [])]
+                r = on_copy(lambda c: run_mutant(m, c, args.timeout, skip))
+            print(f"{r.id:30} {r.status:9} {r.seconds:6.0f} s  {r.caught_by}", flush=True)
+            return r
+
+        with ThreadPoolExecutor(jobs) as pool:
+            results = list(pool.map(work, todo))
+    summary = {s: sum(r.status == s for r in results)
+               for s in ("caught", "survived", "timeout", "stale", "baseline fails")}
+    summary["other"] = len(results) - sum(summary.values())
+    data = {"command": "python -m pytest -x -q -m 'not slow and not ocr' <tests of the mutant>",
+            "mutants": len(results), **summary,
+            "deselected_failing_on_unchanged_code": sorted({n for ns in failing.values() for n in ns}),
+            "seconds": round(time.time() - t0, 1),
+            "results": [{k: v for k, v in asdict(r).items() if k != "output" or r.status != "caught"}
+                        for r in results]}
+    out = Path(args.out)
+    if args.only and out.exists():          # a partial run updates its mutants' entries of the last full run
+        last = json.loads(out.read_text(encoding="utf-8"))
+        mine = {r["id"]: r for r in data["results"]}
+        order = [m.id for m in MUTANTS]
+        merged = {r["id"]: r for r in last.get("results", []) if r["id"] in order}
+        merged.update(mine)
+        results_all = sorted(merged.values(), key=lambda r: order.index(r["id"]))
+        counts = {s: sum(r["status"] == s for r in results_all) for s in summary if s != "other"}
+        counts["other"] = len(results_all) - sum(counts.values())
+        deselected = set(last.get("deselected_failing_on_unchanged_code", []))
+        deselected |= set(data["deselected_failing_on_unchanged_code"])
+        data = {**last, "results": results_all, "mutants": len(results_all), **counts,
+                "deselected_failing_on_unchanged_code": sorted(deselected), "updated": sorted(mine)}
+    out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print()
+    print(table(results))
+    print(f"\n{summary['caught']} of {len(results)} caught; {summary['survived']} survived"
+          + (f"; {summary['timeout']} timed out" if summary["timeout"] else "")
+          + (f"; {summary['stale']} stale" if summary["stale"] else "")
+          + (f"; {summary['baseline fails']} not run (their tests fail on the unchanged code)"
+             if summary["baseline fails"] else ""))
+    return 0 if summary["caught"] == len(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
