@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -181,11 +183,17 @@ def build(corpus_dir: str | Path) -> list[GoldDocument]:
     if problems:
         raise CorpusError(f"{len(problems)} problem(s) in {corpus_dir}/src:\n" + "\n".join(problems))
     out = corpus_dir / "labels.jsonl"
-    tmp = out.with_suffix(".jsonl.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for d in docs:
-            fh.write(json.dumps(d.to_record(), ensure_ascii=False) + "\n")
-    tmp.replace(out)
+    # a temporary file of its own, renamed over the old one: two trainings that build the same corpus at
+    # once each write whole files (the same bytes), and neither removes the other's half-written one
+    fd, tmp = tempfile.mkstemp(dir=corpus_dir, prefix=".labels.", suffix=".jsonl.tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            for d in docs:
+                fh.write(json.dumps(d.to_record(), ensure_ascii=False) + "\n")
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return docs
 
 

@@ -209,3 +209,28 @@ def test_corpus_real_labels_jsonl_matches_sources(corpus_dir):
         assert g.text == src.text, p.stem
         assert [(t["start"], t["end"], t["agencies"], t["themes"]) for t in g.tasks] == \
                [(t["start"], t["end"], t["agencies"], t["themes"]) for t in src.tasks], p.stem
+
+
+def test_corpus_build_twice_at_once_writes_whole_files(tmp_path):
+    """Two trainings of one corpus build its labels.jsonl at the same time: each writes a temporary file of
+    its own, so neither renames or removes the other's (a shared name failed with FileNotFoundError)."""
+    import threading
+
+    srcs = {f"doc_{i:02d}": SRC for i in range(30)}
+    root = make_corpus(tmp_path / "c", srcs)
+    errors = []
+
+    def work():
+        try:
+            for _ in range(15):
+                build(root)
+        except Exception as e:          # noqa: BLE001 - the test reports what went wrong
+            errors.append(e)
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(load(root)) == 30
+    assert not list(root.glob("*.tmp"))
