@@ -122,10 +122,12 @@ def cmd_corpus(args) -> int:
         print(f"{len(docs)} documents, {sum(len(d.tasks) for d in docs)} tasks -> {Path(args.corpus) / 'labels.jsonl'}")
         return EXIT_OK
     labelset = corpus.load_labelset(args.corpus)
-    problems = [p for f in sorted((Path(args.corpus) / "src").glob("*.txt"))
-                for p in corpus.check_document(corpus.read_source(f), labelset)]
-    n_real, real_problems = realdocs.check(args.corpus, args.real_dir)
-    problems += real_problems
+    sources = sorted((Path(args.corpus) / "src").glob("*.txt"))
+    problems = [p for f in sources for p in corpus.check_document(corpus.read_source(f), labelset)]
+    n_real = 0
+    if not args.no_real:
+        n_real, real_problems = realdocs.check(args.corpus, args.real_dir)
+        problems += real_problems
     from .review import check_reviewed
 
     n_rev, rev_problems = check_reviewed(args.corpus)
@@ -133,7 +135,9 @@ def cmd_corpus(args) -> int:
     if problems:
         print("\n".join(problems))
         return EXIT_FILE_ERRORS
-    checked = [f"{n_real} real-document records" if n_real else "", f"{n_rev} reviewed records" if n_rev else ""]
+    checked = [f"{len(sources)} written documents" if sources else "",
+               f"{n_real} real-document records (labels and second labelling)" if n_real else "",
+               f"{n_rev} reviewed records" if n_rev else ""]
     checked = [c for c in checked if c]
     print(f"ok ({' and '.join(checked)} checked)" if checked else "ok")
     return EXIT_OK
@@ -227,10 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"vanban {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    a = sub.add_parser("annotate", help="annotate a folder of .txt/.md documents")
+    a = sub.add_parser("annotate", help="annotate a folder of documents (.txt, .md, .pdf, .docx, .doc, .rtf, .odt, scans)")
     a.add_argument("input", help="folder (searched recursively; README, LICENSE and hidden files are not "
                    "documents) or a single file")
-    a.add_argument("-o", "--output", required=True, help="output folder: tasks.jsonl, tasks.csv, report.html")
+    a.add_argument("-o", "--output", required=True, help="output folder: tasks.jsonl, tasks.csv, tasks_long.csv, documents.csv, report.html")
     a.add_argument("-m", "--model", default=None, help="model directory (default: the model shipped in the package, pipeline/model, or $VANBAN_MODEL)")
     a.add_argument("-w", "--workers", type=_workers, default=1, help="worker processes (default 1)")
     a.add_argument("--scheduler", default=None, help="address of a Dask scheduler, e.g. tcp://10.0.0.5:8786")
@@ -301,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("action", choices=["build", "check"])
     c.add_argument("corpus")
     c.add_argument("--real-dir", default=None, help="folder of the real documents' texts")
+    c.add_argument("--no-real", action="store_true", help="check the written corpus only (the real texts absent)")
     c.set_defaults(func=cmd_corpus)
     return p
 

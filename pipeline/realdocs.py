@@ -180,7 +180,7 @@ def resolve_dir(real_dir: str | Path | None) -> Path:
         raise CorpusError(
             f"The real documents are not at {d}. Their texts are public but not part of this repository: "
             "fetch them as corpus/real/README.md says (manifest.jsonl gives repository, path and commit of each), "
-            "then pass their folder with --real-dir or set VANBAN_REALDOCS.")
+            "then pass their folder with --real-dir or set VANBAN_REALDOCS; or leave them out with --no-real.")
     return d
 
 

@@ -233,3 +233,15 @@ def test_cli_subprocess_no_traceback_and_version():
     r = subprocess.run([sys.executable, "-m", "pipeline", "annotate", "nowhere", "-o", "x", "-w", "0"],
                        capture_output=True, text=True, cwd=str(ROOT))
     assert r.returncode == EXIT_ERROR and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+
+
+def test_cli_corpus_check_without_the_real_texts(tmp_path, capsys, monkeypatch):
+    """Without the real documents' texts, `corpus check` stops with one line that says how to get them or
+    to pass --no-real; with --no-real it checks the written corpus and says how many documents."""
+    monkeypatch.setenv("VANBAN_REALDOCS", str(tmp_path / "absent"))
+    assert main(["corpus", "check", str(ROOT / "corpus")]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "--no-real" in err and len(err.strip().splitlines()) == 1
+    assert main(["corpus", "check", str(ROOT / "corpus"), "--no-real"]) == EXIT_OK
+    n = len(list((ROOT / "corpus" / "src").glob("*.txt")))
+    assert f"ok ({n} written documents checked)" in capsys.readouterr().out
