@@ -8,6 +8,15 @@ from pathlib import Path
 from ..realdocs import SOURCES
 
 
+STAGE_OF = {"detect": "detection", "lead": "lead agency", "support": "supporting agencies", "theme": "themes",
+            "gold": "candidates", "candidate": "candidates"}
+AGREEMENT_FIGURES = (("task_p", "task units P"), ("task_r", "task units R"), ("task_f", "task units F1"),
+                     ("lead_micro_f", "lead micro-F1"), ("lead_mean_kappa", "lead, mean Cohen's κ"),
+                     ("support_micro_f", "support micro-F1"), ("support_mean_kappa", "support, mean Cohen's κ"),
+                     ("theme_micro_f", "themes micro-F1"), ("theme_mean_kappa", "themes, mean Cohen's κ"),
+                     ("source_acc", "inheritance step, accuracy"), ("implicit_acc", "explicit / implicit, accuracy"))
+
+
 def _f(v, pct: bool = False) -> str:
     if v is None:
         return "–"
@@ -129,10 +138,12 @@ def render(s: dict, details: dict, labelset: dict) -> str:
         if "real_written_only_task_f" in s:
             cols.append(("written corpus only", "real_written_only_"))
         if s.get("real_agreement_task_f") is not None:
-            add(f"Two annotators labelled {s.get('real_agreement_documents')} of these documents independently; "
-                f"their agreement (task units F1 {_f(s.get('real_agreement_task_f'))}, lead "
+            add(f"{s.get('real_agreement_documents')} of these documents were labelled a second time, apart from the "
+                f"first labelling, by an annotator of the same kind working from the same guideline; the two agree at "
+                f"task units F1 {_f(s.get('real_agreement_task_f'))}, lead "
                 f"{_f(s.get('real_agreement_lead_micro_f'))}, support {_f(s.get('real_agreement_support_micro_f'))}, "
-                f"themes {_f(s.get('real_agreement_theme_micro_f'))}) is the ceiling to read these against (§6).")
+                f"themes {_f(s.get('real_agreement_theme_micro_f'))} (§6): an optimistic ceiling to read these "
+                f"against, not that of two independent people.")
             add("")
         L += _e2e_table(s, cols)
         add("")
@@ -190,7 +201,8 @@ def render(s: dict, details: dict, labelset: dict) -> str:
                        ("support_micro_f", "support micro-F1"), ("theme_micro_f", "themes micro-F1"),
                        ("theme_macro_f", "themes macro-F1"), ("theme_top3_acc", "themes top-3 accuracy"),
                        ("gold_input_tasks", "gold tasks with a candidate"), ("candidate_misses", "gold tasks without")):
-        add(f"| {key.split('_')[0]} | {label} | {_f(s.get('real_stage_' + key))} | {_f(s.get('written_stage_' + key))} |")
+        add(f"| {STAGE_OF[key.split('_')[0]]} | {label} | {_f(s.get('real_stage_' + key))} | "
+            f"{_f(s.get('written_stage_' + key))} |")
     add("")
 
     add("## 3. Written corpus, end to end")
@@ -249,10 +261,9 @@ def render(s: dict, details: dict, labelset: dict) -> str:
             add("")
             add("| figure | value |")
             add("| --- | ---: |")
-            for k in ("task_p", "task_r", "task_f", "lead_micro_f", "lead_mean_kappa", "support_micro_f",
-                      "support_mean_kappa", "theme_micro_f", "theme_mean_kappa", "source_acc", "implicit_acc"):
+            for k, label in AGREEMENT_FIGURES:
                 if prefix + k in s:
-                    add(f"| {k} | {_f(s[prefix + k])} |")
+                    add(f"| {label} | {_f(s[prefix + k])} |")
             add("")
             rows = [r for r in details.get(rows_key) or [] if "label" in r]
             if rows:
