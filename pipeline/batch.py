@@ -39,6 +39,7 @@ from . import __version__, inventory, reading
 from .document import Document
 from .errors import InputError
 from .labels import LabelInfo
+from .model import sha256_file
 from .output import Writers, atomic_write, write_report
 
 CHUNK = 8   # documents per worker call: amortises inter-process overhead
@@ -332,14 +333,11 @@ def _content_key(path: Path, size: int, version: str) -> str:
     limit = reading.max_bytes(path)
     if size > limit:
         raise InputError(f"file is {size // (1024 * 1024)} MB, above the {limit // (1024 * 1024)} MB limit")
-    h = hashlib.sha256()
     try:
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
+        digest = sha256_file(path)
     except PermissionError:
         raise InputError("permission denied: the file cannot be read") from None
-    return f"{h.hexdigest()}:{version}"
+    return f"{digest}:{version}"
 
 
 def _store(cache: Path, name: str, doc: dict) -> None:

@@ -27,7 +27,8 @@ from pathlib import Path
 
 from .labels import LEVELS, ROLES, LabelInfo, issuer_level
 from .output import atomic_write, excel_safe
-from .report import file_sha256, read_jsonl
+from .model import sha256_file
+from .report import read_jsonl
 
 THRESHOLD = 0.5
 _LEVEL_RANK = {"trung_uong": 0, "tinh": 1, "huyen": 2, "xa": 3, "": 4}
@@ -165,7 +166,7 @@ def compare(out_dir: str | Path, threshold: float = THRESHOLD, info: LabelInfo |
                     t["doc_id"], t["meta"].get("number"), t["meta"].get("issuer"), ti, b["section"], b["text"],
                     sim, link["cites"], "; ".join(info.agency(x["id"]) for x in a["agencies"] if x["role"] == "lead"),
                     "; ".join(info.agency(x["id"]) for x in b["agencies"] if x["role"] == "lead"))])
-    data = {"tasks_sha256": file_sha256(jsonl), "threshold": threshold, "pairs": n_pairs, "links": links}
+    data = {"tasks_sha256": sha256_file(jsonl), "threshold": threshold, "pairs": n_pairs, "links": links}
     with atomic_write(out_dir / "compare.json") as fh:
         json.dump(data, fh, ensure_ascii=False)
     if report:

@@ -28,6 +28,3 @@ class NotFittedError(VanbanError, ValueError, AttributeError):
 class ConfigError(VanbanError, ValueError):
     """A pipeline config names an unknown component, factory or setting."""
 
-
-class TimeLimitError(VanbanError, TimeoutError):
-    """A document took longer than the per-document time limit of a batch."""

@@ -14,11 +14,11 @@ page of about 4 MB that filters instantly.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from .labels import LEVELS, SOURCES, LabelInfo, issuer_level
+from .model import sha256_file
 
 
 def report_data(docs, info: LabelInfo | None = None, compare: dict | None = None) -> dict:
@@ -65,14 +65,6 @@ def read_jsonl(path: str | Path):
                 yield json.loads(line)
 
 
-def file_sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def load_compare(out_dir: str | Path, jsonl_path: str | Path) -> dict | None:
     """``compare.json`` of an output folder when it was computed from this very ``tasks.jsonl``."""
     p = Path(out_dir) / "compare.json"
@@ -82,7 +74,7 @@ def load_compare(out_dir: str | Path, jsonl_path: str | Path) -> dict | None:
         data = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data if data.get("tasks_sha256") == file_sha256(jsonl_path) else None
+    return data if data.get("tasks_sha256") == sha256_file(jsonl_path) else None
 
 
 def write_report(jsonl_path: str | Path, out_path: str | Path, info: LabelInfo | None = None,

@@ -46,14 +46,6 @@ def check() -> str:
         raise
 
 
-def available() -> bool:
-    try:
-        check()
-        return True
-    except InputError:
-        return False
-
-
 def jobs() -> int:
     """Pages OCR'd at once: ``$VANBAN_OCR_JOBS``, else the number of cores."""
     try:
