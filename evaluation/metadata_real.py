@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline import realdocs  # noqa: E402
+from pipeline.errors import CorpusError  # noqa: E402
 from pipeline.evaluation.stages import eval_metadata_real  # noqa: E402
 from pipeline.training import real_examples  # noqa: E402
 
@@ -45,7 +46,11 @@ def main(argv=None) -> int:
     ap.add_argument("--fair", action="store_true", help="also score with gold and prediction normalised alike")
     ap.add_argument("--misses", action="store_true", help="print every miss (quotes the real texts: do not commit)")
     args = ap.parse_args(argv)
-    examples = real_examples(realdocs.load(args.corpus, args.real_dir))
+    try:
+        examples = real_examples(realdocs.load(args.corpus, args.real_dir))
+    except CorpusError as e:
+        print(f"metadata_real: error: {e}", file=sys.stderr)
+        return 2
     scores, misses = eval_metadata_real(examples)
     print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in scores.items()}, indent=1))
     if args.fair:
