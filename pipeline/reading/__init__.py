@@ -55,7 +55,7 @@ def find_documents(folder: str | Path, suffixes: tuple[str, ...] = SUFFIXES) -> 
     """
     root = Path(folder)
     if not root.exists():
-        raise InputError(f"Input folder {folder} does not exist.")
+        raise InputError(f"The input {folder} does not exist.")
     if root.is_file():
         return [root], []
     found: list[Path] = []
