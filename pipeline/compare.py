@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from .evaluation.metrics import greedy_one_to_one
 from .labels import LEVELS, ROLES, LabelInfo, issuer_level
 from .output import atomic_write, excel_safe
 from .model import sha256_file
@@ -103,14 +104,7 @@ def task_links(docs: list[dict], threshold: float = THRESHOLD, chunk: int = 500)
             cands[(owner[i], owner[j])].append((float(v), i, j))
     links = []
     for (da, db), found in cands.items():
-        found.sort(key=lambda x: (-x[0], x[1], x[2]))
-        used_i, used_j, matches = set(), set(), []
-        for v, i, j in found:
-            if i in used_i or j in used_j:
-                continue
-            used_i.add(i)
-            used_j.add(j)
-            matches.append((v, i, j))
+        matches = greedy_one_to_one(found)
         src, tgt, cites = _order(docs[da], docs[db])
         flip = src is docs[db]
         rows = []

@@ -136,15 +136,24 @@ def match_spans(gold: Sequence[tuple[int, int]], pred: Sequence[tuple[int, int]]
             v = iou(g, p)
             if v >= min_iou and v > 0:
                 pairs.append((-v, gi, pi))
-    pairs.sort()
-    used_g, used_p, out = set(), set(), []
-    for _, gi, pi in pairs:
-        if gi in used_g or pi in used_p:
+    return sorted((gi, pi) for _, gi, pi in greedy_one_to_one((-v, gi, pi) for v, gi, pi in pairs))
+
+
+def greedy_one_to_one(scored: Iterable[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
+    """One-to-one matching of (score, left, right) candidates: the best score first (ties by left, then right
+    index), each left and each right index used once.
+
+    >>> greedy_one_to_one([(0.9, 0, 0), (0.8, 0, 1), (0.7, 1, 0), (0.6, 1, 1)])
+    [(0.9, 0, 0), (0.6, 1, 1)]
+    """
+    used_l, used_r, out = set(), set(), []
+    for v, i, j in sorted(scored, key=lambda x: (-x[0], x[1], x[2])):
+        if i in used_l or j in used_r:
             continue
-        used_g.add(gi)
-        used_p.add(pi)
-        out.append((gi, pi))
-    return sorted(out)
+        used_l.add(i)
+        used_r.add(j)
+        out.append((v, i, j))
+    return out
 
 
 def trim_span(text: str, span: tuple[int, int]) -> tuple[int, int]:
