@@ -146,6 +146,7 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
     out: list[Candidate] = []
     parents: list[tuple[int, Line]] = []       # enclosing items, lead-ins and headings
     first_item_seen = False
+    first_sentence: dict[int, str] = {}        # an item line's first sentence, by its start
     kind = (meta.get("type") or "").lower()
     for i, ln in enumerate(lines):
         if ln.zone != "body":
@@ -183,8 +184,10 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
         item_first = text[sents[0][0]:sents[0][1]] if sents else ""
         continued = ""          # a paragraph without a number of its own goes on with the item above it
         if ln.kind == "plain" and parent is not None and not parent.lead_in and not parent.text.rstrip().endswith(":"):
-            first = sentences(parent.text, parent.start)
-            continued = text[first[0][0]:first[0][1]] if first else ""
+            if parent.start not in first_sentence:
+                first = sentences(parent.text, parent.start)
+                first_sentence[parent.start] = text[first[0][0]:first[0][1]] if first else ""
+            continued = first_sentence[parent.start]
         for k, (s, e) in enumerate(sents):
             sent = text[s:e]
             if len(sent.split()) < MIN_WORDS:

@@ -142,6 +142,16 @@ def test_splitting_given_lines_are_used_as_parsed():
         [(c.start, c.end, c.context) for c in candidates(DOC, META)]
 
 
+def test_splitting_a_paragraph_without_a_number_goes_on_with_the_item_above():
+    text = ("1. Sở Y tế chủ trì tổ chức tập huấn cho cán bộ. Báo cáo kết quả về tỉnh.\n\n"
+            "Tăng cường kiểm tra việc thực hiện ở cơ sở.\n"
+            "2. Các huyện ủy:\n\n"
+            "Quán triệt nội dung kế hoạch đến cơ sở.")
+    cs = candidates(text)
+    assert cand(cs, "Tăng cường kiểm tra").context.item == "Sở Y tế chủ trì tổ chức tập huấn cho cán bộ."
+    assert cand(cs, "Quán triệt").context.item == ""     # under a "X:" item the item line is the parent step
+
+
 # --------------------------------------------------------------------------- the short-candidate filter
 
 @pytest.mark.parametrize("text,kept", [
