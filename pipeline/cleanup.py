@@ -408,13 +408,15 @@ _STRUCTURE = re.compile(
     r"|số\s*[:\d]|t/m\b|tm\.|kt\.|q\.|chương\s+[ivx\d]|phần\s+[ivx\d]|phụ lục)", re.I)
 _NUMBERED = re.compile(r"^(?:[IVXLC]+\.|\d+(?:\.\d+)*[.)]?|[a-zđ]\))\s")
 _CONNECTORS = {"của", "và", "các", "với", "cho", "về", "trong", "đến", "là", "để", "những", "tại", "theo",
-               "từ", "trên", "đối", "việc", "hoặc", "nhằm", "gắn", "như", "Ban", "Hội", "Sở", "Ủy"}
+               "từ", "trên", "đối", "việc", "hoặc", "nhằm", "gắn", "như", "ở", "Ban", "Hội", "Sở", "Ủy"}
 
 
 _DATE_CONT = re.compile(r"^[A-ZĐÀ-Ỹ][\w]*(?: [A-ZĐÀ-Ỹ][\w]*)*, ngày \d")
 
 
-def _should_join(cur: str, nxt: str, blank: bool, wrapped: bool = False, after: str = "") -> bool:
+def _should_join(cur: str, nxt: str, blank: bool, wrapped: float = 0, after: str = "") -> bool:
+    """Does the break between ``cur`` and ``nxt`` fall inside a sentence? ``wrapped`` is the width the
+    text was hard-wrapped at (0 when it was not)."""
     cur, nxt = cur.strip(), nxt.strip()
     if not cur or not nxt or ROW_SEP in cur or ROW_SEP in nxt:
         return False                  # a table row is one line
@@ -432,9 +434,10 @@ def _should_join(cur: str, nxt: str, blank: bool, wrapped: bool = False, after: 
         return True
     if last in _CONNECTORS:
         return True           # "… phối hợp với" / "Bộ Nông nghiệp …": a line does not end on "với"
-    if wrapped and not blank and len(cur) >= 40 and not _STRUCTURE.match(cur) \
+    if wrapped and not blank and len(cur) >= 40 and (not _STRUCTURE.match(cur) or len(cur) >= 0.85 * wrapped) \
             and not re.match(r"(?:v/v|về việc)\b", cur, re.I) and not _DATE_CONT.match(after.strip()):
-        return True           # a converter's hard wrap before a capitalised word
+        return True           # a converter's hard wrap before a capitalised word (an item's first line too,
+                              # when it fills the width: a heading does not)
     if _NUMBERED.match(cur) and len(cur.split()) > 3:
         return False          # a numbered line without final punctuation is a heading
                               # (a short one, "5. Cục", is a name the converter wrapped)
@@ -443,13 +446,14 @@ def _should_join(cur: str, nxt: str, blank: bool, wrapped: bool = False, after: 
     return cur[-1] == "," or last in _CONNECTORS or first in "(“\"'" or first.isdigit()
 
 
-def _hard_wrapped(lines: list[str]) -> bool:
-    """Was the text wrapped at a fixed width (web and PDF converters)? Many unpunctuated lines of
-    similar, medium length say so; a document with a paragraph per line has few. Once joined, the
-    text no longer looks wrapped, so the rule does not fire again (cleanup stays idempotent)."""
+def _hard_wrapped(lines: list[str]) -> float:
+    """The width the text was wrapped at (web and PDF converters, OCR), or 0 when it was not. Many
+    unpunctuated lines of similar, medium length say so (their median length is the width); a document
+    with a paragraph per line has few. Once joined, the text no longer looks wrapped, so the rule does
+    not fire again (cleanup stays idempotent)."""
     body = [ln.strip() for ln in lines if len(ln.strip()) > 3]
-    cut = [ln for ln in body if 45 <= len(ln) <= 100 and ln[-1] not in ".;:!?"]
-    return len(cut) >= 8 and len(cut) >= 0.3 * len(body)
+    cut = sorted(len(ln) for ln in body if 45 <= len(ln) <= 100 and ln[-1] not in ".;:!?")
+    return float(cut[len(cut) // 2]) if len(cut) >= 8 and len(cut) >= 0.3 * len(body) else 0.0
 
 
 def rule_line_join(text: str) -> list[Replacement]:

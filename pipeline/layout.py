@@ -20,7 +20,9 @@ offset map exact):
     and a short line in lower case just above the letterhead (a handwritten note).
 ``ocr_marks``
     Marks a scan adds to lines: table rules read as "_" or "|", a dash ending a line, a bullet
-    dash before a letterhead line in capitals, a full stop before a word in lower case, « » for “ ”.
+    dash before a letterhead line in capitals, a full stop before a word in lower case, « » for “ ”;
+    a bullet read with debris ("_- ", "-_ ", "¬ ") becomes "- ", and a line in lower case behind a
+    mark goes on with the line above ("kinh tế\n- xã hội" → "kinh tế - xã hội").
 ``recipients``
     A "Nơi nhận:" header the scan lost (it sits beside the signature and the stamp), put back
     before the list of recipients, so that they are not read as tasks.
@@ -181,6 +183,10 @@ _MARKS = [
     re.compile(r"(?<![ \t])[ \t]+[|_–—-]+[ \t]*(?=\n[ \t]*(?:[^\W\d_]|\n)|\Z)"),   # a stray mark ending a line
 ]
 _STRAY_BULLET = re.compile(r"^[ \t]*[-–—_|.~]+(?:[ \t]+[-–—_|.~]+)*[ \t]+(?=\S)")
+# a bullet read with debris ("_- ", "-_ ", "_= ", "¬ "): a run of marks that no bullet is
+_JUNK_BULLET = re.compile(r"^[ \t]*(?:¬|[-–—_=~|]*[_=~|¬][-–—_=~|¬]*(?<=[^=].)|[-–—]{2,})[ \t]+(?=[^\W\d_])")
+_ANY_BULLET = re.compile(r"^[ \t]*[-–—_=¬~|+•*]{1,5}[ \t]+(?=[^\W\d_])")
+_DASH = re.compile(r"^[ \t]*[-–][ \t]+")
 _GUILLEMET = re.compile(r"[«»]")              # Tesseract's reading of “ ” (Vietnamese documents quote with “ ”)
 _QUOTES = {"«": "“", "»": "”"}
 _SLOGAN = re.compile(r"Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh phúc")
@@ -202,6 +208,21 @@ def rule_ocr_marks(text: str) -> list[Replacement]:
         m = _STRAY_BULLET.match(line)
         if m and (_caps(line[m.end():]) or _SLOGAN.match(line[m.end():])):
             out.append((pos, pos + m.end(), ""))
+        pos += len(line) + 1
+    lines = text.split("\n")
+    pos = 0
+    for n, line in enumerate(lines):
+        m = _ANY_BULLET.match(line)
+        if m:
+            prev = lines[n - 1].rstrip() if n else ""
+            nxt = lines[n + 1] if n + 1 < len(lines) else ""
+            pm = _ANY_BULLET.match(prev)
+            if (line[m.end()].islower() and prev and prev[-1] not in ".:;!?," and not _ANY_BULLET.match(nxt)
+                    and not (pm and prev[pm.end()].islower())):       # not the last of a list in lower case
+                # a wrapped line behind a mark, no bullet: "kinh tế\n- xã hội" keeps its dash, debris goes
+                out.append((pos - 1, pos + m.end(), " - " if _DASH.fullmatch(line[:m.end()]) else " "))
+            elif _JUNK_BULLET.match(line):
+                out.append((pos, pos + m.end(), "- "))        # a bullet read with debris
         pos += len(line) + 1
     for m in _STRAY_STOP.finditer(text):
         nxt = text[m.end():m.end() + 40].lstrip()

@@ -56,3 +56,46 @@ def test_cleanup_offset_map_span_inside_a_replacement_covers_all_of_it():
     assert r.offset_map.to_raw(inside, end=True) == edit.end
     s, e = r.offset_map.to_raw(3), r.offset_map.to_raw(inside, end=True)     # "Văn hó"
     assert raw[s:e] == "Văn hoá"
+
+
+# OCR'd pages: Tesseract reads a bullet dash with the debris of a scan, and a wrapped line of an item
+ITEMS = ["Xây dựng kế hoạch tổ chức hội nghị tổng kết công tác dân vận năm 2025.",
+         "Chủ trì, phối hợp với các cơ quan liên quan chuẩn bị nội dung, tài liệu phục vụ hội nghị.",
+         "Tổng hợp danh sách đại biểu dự hội nghị, gửi Văn phòng Đảng ủy trước ngày 15/12/2025."]
+
+
+def test_ocr_bullet_read_with_debris_is_a_bullet_again():
+    raw = "\n\n".join(f"{junk} {item}" for junk, item in zip(["_-", "-_", "¬"], ITEMS))
+    r = clean(raw)
+    assert r.text == "\n\n".join(f"- {item}" for item in ITEMS)
+    assert {e.rule for e in r.edits} == {"ocr_marks"}
+
+
+def test_formula_and_plain_bullets_are_not_debris():
+    raw = "Tỷ lệ hoàn thành được tính như sau:\n\n= số xã đạt chuẩn chia cho tổng số xã.\n\n- " + ITEMS[0]
+    assert clean(raw).text == raw
+
+
+def test_wrapped_line_behind_a_dash_joins_and_keeps_the_dash():
+    """"kinh tế\\n- xã hội": the dash of a compound at a line's start is no bullet (a bullet never goes on
+    with a sentence in lower case)."""
+    raw = ("- Tham mưu kế hoạch phát triển kinh tế\n- xã hội của xã giai đoạn 2026 - 2030.\n\n"
+           "- Báo cáo kết quả thực hiện trước ngày 30/12/2025.")
+    assert clean(raw).text == ("- Tham mưu kế hoạch phát triển kinh tế - xã hội của xã giai đoạn 2026 - 2030.\n\n"
+                               "- Báo cáo kết quả thực hiện trước ngày 30/12/2025.")
+
+
+def test_hard_wrapped_item_filling_the_width_joins_a_capitalised_line():
+    """In a text wrapped at a fixed width, a numbered item's first line that fills the width goes on in
+    the next line even before a capital ("…Mặt trận Tổ quốc Việt\\nNam"); a short heading does not."""
+    first = "1. Ban Thường trực Ủy ban Mặt trận Tổ quốc xã chủ trì, phối hợp với Văn phòng"
+    rest = "Đảng ủy chuẩn bị hội trường, tài liệu và danh sách đại biểu dự hội nghị."
+    assert len(first) >= 75
+    body = "\n".join(textwrap.wrap(PARAGRAPH, 79))
+    raw = f"II. NỘI DUNG\n{first}\n{rest}\n\n{body}"
+    assert clean(raw).text == f"II. NỘI DUNG\n{first} {rest}\n\n{PARAGRAPH}"
+
+
+def test_line_ending_on_a_preposition_joins_across_a_blank_line():
+    raw = "d) Tổ chức tiếp công dân định kỳ tại trụ sở Ủy ban nhân dân xã ở\n\nThôn Trung, mỗi tháng một lần."
+    assert clean(raw).text == "d) Tổ chức tiếp công dân định kỳ tại trụ sở Ủy ban nhân dân xã ở Thôn Trung, mỗi tháng một lần."
