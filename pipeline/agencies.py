@@ -78,6 +78,30 @@ def coordinated(text: str, mentions: Sequence[Mention], scores: Sequence[float])
     return out
 
 
+# words that govern the mentions after them: the nearest one before a mention, within its clause, tells its role
+# even across a long list ("phối hợp với các cơ quan có liên quan và UBND cấp xã")
+ROLE_CUES = ("chủ trì", "phối hợp", "cùng với", "tạo điều kiện", "giúp", "hỗ trợ", "giao", "đề nghị", "yêu cầu",
+             "chỉ đạo", "hướng dẫn", "tham mưu", "báo cáo", "gửi", "trình", "đôn đốc", "kiểm tra", "theo", "của",
+             "đối với")
+_CUE_WINDOW = 160                 # characters of the clause looked back over (constant work per mention)
+_CUE_RE = re.compile(r"(?<!\w)(" + "|".join(re.escape(c) for c in sorted(ROLE_CUES, key=len, reverse=True)) +
+                     r")(?!\w)", re.I)
+_CLAUSE_END = re.compile(r"[.;:!?\n]")
+
+
+def governing_cue(prefix: str) -> tuple[str, int]:
+    """The last role cue of the clause before a mention and how many words stand between them."""
+    tail = prefix[-_CUE_WINDOW:]
+    ends = [m.end() for m in _CLAUSE_END.finditer(tail)]
+    tail = tail[ends[-1]:] if ends else tail
+    last = None
+    for m in _CUE_RE.finditer(tail):
+        last = m
+    if last is None:
+        return "", 0
+    return last.group(1).lower(), len(_WORD.findall(tail[last.end():]))
+
+
 def labels_of(m: Mention) -> list[str]:
     """A mention's labels: a generic phrase may stand for two classes ("các bộ, ngành, địa phương")."""
     return [x for x in m.prior.split("+") if x]
@@ -85,7 +109,8 @@ def labels_of(m: Mention) -> list[str]:
 
 def mention_features(text: str, m: Mention, index: int, count: int, issuer_labels: Sequence[str]) -> dict:
     """What the role model reads about one mention: its class, where it stands (at the start, after opening
-    words, after a clause break, after an object verb), the words around it and what stands before it."""
+    words, after a clause break, after an object verb), the words around it, what stands before it, and
+    the role cue that governs it (:func:`governing_cue`)."""
     prefix = text[:m.start]
     before = _WORD.findall(prefix.lower())[-3:]
     after = _WORD.findall(text[m.end:].lower())[:3]
@@ -105,6 +130,10 @@ def mention_features(text: str, m: Mention, index: int, count: int, issuer_label
         f[f"b{k}={w}"] = 1
     for k, w in enumerate(after):
         f[f"a{k}={w}"] = 1
+    cue, gap = governing_cue(prefix)
+    if cue:
+        f["cue=" + cue] = 1
+        f["cue=" + cue + "/gap" + str(min(gap, 6) // 2)] = 1
     if len(before) >= 2:
         f["b01=" + " ".join(before[-2:])] = 1
     if len(after) >= 2:

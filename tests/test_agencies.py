@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.agencies import (AgencyClassifier, coordinated, labels_of, mention_features, strip_openers)
+from pipeline.agencies import (AgencyClassifier, coordinated, governing_cue, labels_of, mention_features,
+                               strip_openers)
 from pipeline.document import Task, TaskContext
 from pipeline.features import task_frame
 from pipeline.lexicon import Mention
@@ -59,6 +60,27 @@ def test_agencies_mention_features_issuer_flag_and_context_words(default_matcher
     assert (f0["issuer"], f1["issuer"]) == (1, 0)
     assert f0["at_start"] == 1 and f1["at_start"] == 0
     assert f1["b01=yêu cầu"] == 1 and f1["a01=bố trí"] == 1 and f1["label=so_ban_nganh"] == 1
+
+
+@pytest.mark.parametrize("prefix,cue,gap", [
+    ("Chủ trì, phối hợp với ", "phối hợp", 1),
+    ("Chủ trì, phối hợp với các cơ quan, đơn vị có liên quan và ", "phối hợp", 10),   # past a list
+    ("Sở Y tế chủ trì; ", "", 0),                       # a clause break ends the look-back
+    ("Giao ", "giao", 0),
+    ("Trên cơ sở đề nghị của ", "của", 0),
+    ("Hằng năm, ", "", 0),
+])
+def test_agencies_governing_cue(prefix, cue, gap):
+    assert governing_cue(prefix) == (cue, gap)
+
+
+def test_agencies_the_cue_reaches_a_mention_past_a_list(default_matcher):
+    """A partner named after a list ("phối hợp với các cơ quan có liên quan và UBND các xã") still reads
+    "phối hợp" as its cue, which the words just before it ("liên quan và") do not say."""
+    t = "Sở Y tế chủ trì, phối hợp với các cơ quan, đơn vị có liên quan và Ủy ban nhân dân các xã tổ chức tiêm chủng."
+    ms = default_matcher.mentions(t)
+    f = mention_features(t, ms[-1], len(ms) - 1, len(ms), [])
+    assert f["cue=phối hợp"] == 1 and not any(k.startswith("b0=phối") for k in f)
 
 
 def test_agencies_labels_of_a_generic_phrase():
