@@ -205,7 +205,8 @@ class Agencies(Learned):
         from .agencies import AgencyClassifier
 
         s = self.settings
-        return {"lead": AgencyClassifier(role="lead", C=s["C"], threshold=s["threshold"], inherit=s["inherit"]),
+        return {"lead": AgencyClassifier(role="lead", C=s["C"], threshold=s["threshold"], inherit=s["inherit"],
+                                         min_inherited=s["min_inherited"]),
                 "support": AgencyClassifier(role="support", C=s["C_support"], threshold=s["threshold_support"])}
 
     def __call__(self, doc: Document) -> Document:
@@ -259,8 +260,8 @@ def make_mentions(**settings) -> Mentions:
     return Mentions(**settings)
 
 
-@factory("agencies", {"C": 1.0, "threshold": 0.5, "inherit": True, "C_support": 1.0, "threshold_support": 0.5},
-         learned=True)
+@factory("agencies", {"C": 1.0, "threshold": 0.5, "inherit": True, "min_inherited": 0.5, "C_support": 1.0,
+                      "threshold_support": 0.5}, learned=True)
 def make_agencies(**settings) -> Agencies:
     return Agencies(**settings)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.agencies import (AgencyClassifier, coordinated, governing_cue, labels_of, mention_features,
-                               strip_openers)
-from pipeline.document import Task, TaskContext
+from pipeline.agencies import (AgencyClassifier, coordinated, governing_cue, inherited_precision, labels_of,
+                               mention_features, strip_openers)
+from pipeline.document import AgencyLabel, Task, TaskContext
 from pipeline.features import task_frame
 from pipeline.lexicon import Mention
 
@@ -203,6 +203,39 @@ def test_agencies_inherited_lead_is_marked_with_its_step(lead_clf):
                                                         if k != "inherit"})
     off.role_model_, off.classes_, off.binarizer_ = lead_clf.role_model_, lead_clf.classes_, lead_clf.binarizer_
     assert off.predict_agencies(X) == [[], [], []]
+
+
+def test_agencies_inherited_precision_per_step_and_class():
+    def lab(i, src):
+        return AgencyLabel(id=i, name=i, role="lead", explicit=False, score=0.5, source=src)
+    pred = [[lab("a", "recipients"), lab("b", "recipients")]] * 4 + [[lab("a", "heading")]]
+    gold = [{"a"}] * 4 + [set()]
+    got = inherited_precision(pred, gold)
+    assert got["recipients"] == 0.5 and got["heading"] == 0.0
+    assert got["recipients|a"] == round((4 + 5 * 0.5) / (4 + 5), 4)          # smoothed toward the step
+    assert got["recipients|b"] == round((0 + 5 * 0.5) / (4 + 5), 4)
+    explicit = [[AgencyLabel(id="a", name="a", role="lead", explicit=True, score=0.9, source="text")]]
+    assert inherited_precision(explicit, [{"a"}]) == {}
+
+
+RECIPIENTS = "- Thường trực Tỉnh ủy;\n- Sở Y tế;\n- Lưu: VT."
+
+
+def test_agencies_inherited_label_its_step_rarely_gave_rightly_is_not_given(train_frame):
+    """Trained where the "Nơi nhận" step gives the Party committee wrongly and the department rightly, the
+    classifier keeps the department (scored with its precision) and leaves out the committee."""
+    X, y = train_frame
+    bare = [(f"Tổ chức kiểm tra lần thứ {i} việc thực hiện.", {"recipients": RECIPIENTS}) for i in range(12)]
+    Xb = frame([t for t, _ in TRAIN] + bare, issuer=ISSUER)
+    clf = AgencyClassifier(role="lead").fit(Xb, y + [["so_ban_nganh"]] * 12)
+    prec = clf.inherited_precision_
+    assert prec["recipients|so_ban_nganh"] > 0.5 > prec["recipients|cap_uy"]
+    got = clf.predict_agencies(frame([("Báo cáo kết quả thực hiện.", {"recipients": RECIPIENTS})], issuer=ISSUER))[0]
+    assert [(a.id, a.source, a.score) for a in got] == [("so_ban_nganh", "recipients",
+                                                         prec["recipients|so_ban_nganh"])]
+    every = AgencyClassifier(role="lead", min_inherited=0).fit(Xb, y + [["so_ban_nganh"]] * 12)
+    got = every.predict_agencies(frame([("Báo cáo kết quả thực hiện.", {"recipients": RECIPIENTS})], issuer=ISSUER))[0]
+    assert sorted(a.id for a in got) == ["cap_uy", "so_ban_nganh"]
 
 
 def test_agencies_support_inherits_the_field_support(train_frame):
