@@ -58,6 +58,9 @@ def _strip_stop_words(obj, seen=None) -> None:
     for cache in ("stop_words_", "_stop_words_id"):   # the second is id() of a list: a memory address
         if hasattr(obj, cache):
             delattr(obj, cache)
+    vocab = getattr(obj, "vocabulary_", None)
+    if isinstance(vocab, dict):                        # numpy integers pickle one by one, ten times slower
+        obj.vocabulary_ = {k: int(v) for k, v in vocab.items()}
     for name in ("steps", "transformers_", "estimators_"):
         for part in getattr(obj, name, None) or []:
             for x in (part if isinstance(part, tuple) else (part,)):
@@ -92,6 +95,18 @@ def _dumps(payload: dict) -> bytes:
         for crf, fd in zip(crfs, fds):
             crf.modelfile.fd = fd
     return zlib.compress(buf.getvalue(), 3)
+
+
+def _loads(path: Path):
+    """The payload of a model file: the zlib-compressed pickle :func:`_dumps` writes, read with the C
+    unpickler (``joblib.load`` reads it too, with the pure-Python one: seconds slower); any other file
+    ``joblib.dump`` wrote, through joblib."""
+    data = path.read_bytes()
+    try:
+        raw = zlib.decompress(data)
+    except zlib.error:
+        return joblib.load(path)
+    return pickle.loads(raw)
 
 
 def _models(nlp) -> dict:
@@ -179,7 +194,7 @@ def load(model_dir: str | Path | None = None):
         warnings.warn(f"Model in {d} was trained with scikit-learn {trained}; this is {sklearn.__version__}. "
                       "Predictions may differ: retrain with `vanban train` to be sure.", UserWarning, stacklevel=2)
     try:
-        payload = joblib.load(path)
+        payload = _loads(path)
     except Exception as e:   # a truncated or foreign file whose meta.json happens to match
         raise ModelError(f"Cannot load {path}: {type(e).__name__}: {e}. Retrain it with `vanban train`.") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION:

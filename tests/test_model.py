@@ -94,6 +94,34 @@ def test_model_save_load_round_trip(saved_model_dir, tiny_nlp):
     assert out and any(t["agencies"] for t in out) and any(t["themes"] for t in out)
 
 
+def test_model_file_is_a_plain_compressed_pickle_with_python_int_vocabularies(saved_model_dir):
+    """The model file unpickles with the C unpickler (joblib reads it too), and the vectorizers' vocabularies
+    hold Python ints: a hundred thousand numpy integers pickle one by one and made loading seconds slower."""
+    import pickle
+    import zlib
+
+    import numpy as np
+
+    data = (saved_model_dir / "model.joblib").read_bytes()
+    payload = pickle.loads(zlib.decompress(data))
+    assert payload["format"] == joblib.load(saved_model_dir / "model.joblib")["format"]
+    vocabularies = []
+
+    def walk(obj, seen):
+        if id(obj) in seen or isinstance(obj, (str, bytes, int, float, np.ndarray)) or obj is None:
+            return
+        seen.add(id(obj))
+        if isinstance(getattr(obj, "vocabulary_", None), dict):
+            vocabularies.append(obj.vocabulary_)
+        children = obj.values() if isinstance(obj, dict) else obj if isinstance(obj, (list, tuple)) else \
+            vars(obj).values() if hasattr(obj, "__dict__") else []
+        for child in children:
+            walk(child, seen)
+    walk(payload["models"], set())
+    assert len(vocabularies) >= 3
+    assert all(type(v) is int for vocab in vocabularies for v in vocab.values())
+
+
 def test_model_unsaved_version():
     assert Pipeline.from_config().version == "unsaved"
 
