@@ -36,6 +36,7 @@ import math
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -213,8 +214,38 @@ def _decider(m: Model):
     return decide
 
 
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def by_paragraph(find: Callable[[str], list[Replacement]], text: str) -> list[Replacement]:
+    """``find`` run on each paragraph of ``text`` apart, its replacements shifted back into ``text``.
+
+    For a rule whose decisions never look past a blank line (syllables joined by at most one line
+    break, a paragraph's start a sentence's start), this is the same as ``find(text)``, and cached: cleanup
+    runs its rules again until nothing changes, and a paragraph no rule touched is not read twice.
+    """
+    out: list[Replacement] = []
+    pos = 0
+    for br in [*_PARAGRAPH_BREAK.finditer(text), None]:
+        end = br.start() if br is not None else len(text)
+        if end > pos:
+            out += [(s + pos, e + pos, new) for s, e, new in find(text[pos:end])]
+        pos = br.end() if br is not None else end
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _paragraph_corrections(paragraph: str) -> tuple[Replacement, ...]:
+    return tuple(corrections(paragraph))
+
+
+@lru_cache(maxsize=4096)
+def _paragraph_splits(paragraph: str) -> tuple[Replacement, ...]:
+    return tuple(splits(paragraph))
+
+
 def rule_diacritics(text: str) -> list[Replacement]:
-    return corrections(text)
+    return by_paragraph(_paragraph_corrections, text)
 
 
 def splits(text: str, m: Model | None = None) -> list[Replacement]:
@@ -242,4 +273,4 @@ def splits(text: str, m: Model | None = None) -> list[Replacement]:
 
 
 def rule_word_split(text: str) -> list[Replacement]:
-    return splits(text)
+    return by_paragraph(_paragraph_splits, text)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import reading
+from pipeline import diacritics, reading
 from pipeline.cleanup import clean
 from pipeline.corpus import read_source
 from pipeline.errors import InputError
@@ -321,6 +321,21 @@ def test_diacritics_fix_real_word_errors_in_the_edit_log():
     _assert_log_exact(raw, res)
 
 
+def test_diacritics_by_paragraph_is_the_whole_text_rule_and_reads_a_paragraph_once():
+    """The word rules run paragraph by paragraph (their decisions never look past a blank line), with the
+    same replacements as over the whole text, and a paragraph seen before is not read again."""
+    paragraphs = ["Sửa đối, bố sung một số điều.\nPhân đấu đạt chỉ tiêu câp tỉnh", "  trợ cấp hăng tháng cho CHÍNHPHỦ.",
+                  "Hội nghị\nbố sung nhân sự."]
+    text = "\n\n".join(paragraphs[:2]) + "\n \n\n" + paragraphs[2] + "\n"
+    assert diacritics.rule_diacritics(text) == diacritics.corrections(text) != []
+    assert diacritics.rule_word_split(text) == diacritics.splits(text) != []
+    diacritics._paragraph_corrections.cache_clear()
+    diacritics.rule_diacritics(text)
+    diacritics.rule_diacritics(text + "\nThêm một đoạn nữa.")
+    info = diacritics._paragraph_corrections.cache_info()
+    assert (info.hits, info.misses) == (2, 5)     # the last paragraph now ends before a blank line
+
+
 CORRECT = ("Vợ hoặc chồng, con chưa đủ 18 tuổi được hưởng trợ cấp. Tất cả vì nhân dân. "
            "Đồng chí Hùng chủ trì, phối hợp với các loài cây bản địa. Diện không thoát ly được hưởng phụ cấp. "
            "Hội Chữ thập đỏ chăm sóc người có công; chợ, bến xe, bệnh viện phải bảo đảm vệ sinh.")
@@ -344,7 +359,6 @@ def test_diacritics_false_corrections_on_held_out_real_documents():
         pytest.skip(f"the real documents are not on this machine ({real}); set VANBAN_REALDOCS")
     sys.path.insert(0, str(ROOT / "corpus" / "tools"))
     from build_diacritics import held_out
-    from pipeline import diacritics
 
     n = changes = 0
     for p in sorted(real.glob("*.txt")):
