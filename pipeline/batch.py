@@ -8,16 +8,21 @@ where it stopped: finished documents come from the cache. Re-running on an
 unchanged folder only reads the cache; after adding a file, only that file is
 annotated.
 
-Workers are joblib processes (``workers=N``) or a Dask cluster
-(``scheduler="tcp://host:8786"``). A worker loads the model once from its
-directory and keeps it for the run.
+Workers are processes (``workers=N``) or a Dask cluster
+(``scheduler="tcp://host:8786"``). On Linux the batch's process loads the
+model, annotates a short text (so that what components load on first use is
+loaded too) and forks the workers, which share all of it copy-on-write: no
+worker starts an interpreter or loads a model, and the memory of the model
+and libraries is paid once. Elsewhere (no ``fork``, or ``VANBAN_WORKERS=loky``)
+the workers are joblib's loky processes, each of which loads the model once
+from its directory.
 
 Each document has a time limit (``time_limit`` seconds, default
 :data:`TIME_LIMIT`; 0 or None: none): a document that takes longer gets a
 per-file error and the batch goes on. It is a ``SIGALRM`` timer
 (``signal.setitimer``) armed around each document in the process that
-annotates it: the batch's own process with one worker, each joblib worker
-process with several. Where no such timer can be armed (Windows, a thread
+annotates it: the batch's own process with one worker, each worker process
+with several. Where no such timer can be armed (Windows, a thread
 other than the main one, Dask's threaded workers) documents run without a
 limit. A document over the limit, and one that met an internal error, is
 written to the outputs but not to the cache: a re-run tries it again.
@@ -25,13 +30,17 @@ written to the outputs but not to the cache: a re-run tries it again.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+import multiprocessing
+import os
 import signal
+import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -359,6 +368,8 @@ def _execute(todo: list[_Item], source: _ModelSource, workers: int, scheduler: s
     elif workers <= 1 or len(todo) <= CHUNK:       # starting processes would cost more than it saves
         for ch in chunks:
             yield from _annotate_chunk(ch, source.annotator(), limit)
+    elif _fork_workers():
+        yield from _execute_forked(chunks, source, workers, limit)
     else:
         from joblib import Parallel, delayed
 
@@ -366,6 +377,35 @@ def _execute(todo: list[_Item], source: _ModelSource, workers: int, scheduler: s
         par = Parallel(n_jobs=workers, backend="loky", return_as="generator_unordered", pre_dispatch="2*n_jobs")
         for out in par(delayed(_annotate_chunk)(ch, ref, limit) for ch in chunks):
             yield from out
+
+
+def _fork_workers() -> bool:
+    """Fork the workers from a process that holds the warmed pipeline? On Linux (where ``fork`` is the
+    platform's own way to start processes), unless ``VANBAN_WORKERS=loky``."""
+    return (sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+            and os.environ.get("VANBAN_WORKERS", "fork") != "loky")
+
+
+_FORKED = None            # the pipeline a forked worker inherits from the batch's process
+
+
+def _annotate_forked(chunk, limit):
+    return _annotate_chunk(chunk, _FORKED, limit)
+
+
+def _execute_forked(chunks, source: "_ModelSource", workers: int, limit: float | None):
+    global _FORKED
+    _FORKED = source.annotator()
+    _warm(_FORKED)
+    gc.collect()
+    gc.freeze()          # the collector of a worker then leaves the inherited objects (and their pages) alone
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for out in pool.imap_unordered(partial(_annotate_forked, limit=limit), chunks):
+                yield from out
+    finally:
+        gc.unfreeze()
+        _FORKED = None
 
 
 def _execute_dask(chunks, model_ref, scheduler: str, limit: float | None = None):

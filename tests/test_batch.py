@@ -109,6 +109,36 @@ def test_batch_output_identical_for_any_worker_count(tmp_path, annotator):
     assert _outputs(tmp_path / "w1") == _outputs(tmp_path / "w2")
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_batch_forked_workers_share_the_loaded_pipeline(tmp_path, annotator, monkeypatch):
+    """With several workers on Linux, the workers are forked from the batch's process and annotate with the
+    pipeline it holds: none loads a model (a fresh interpreter would not see this test's patches), and the
+    output is the one worker's; VANBAN_WORKERS=loky starts joblib's processes instead, with the same output."""
+    d = _folder(tmp_path, 20)
+    annotator.annotate_folder(d, tmp_path / "w1", workers=1, quiet=True)
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    real_chunk = batch._annotate_chunk
+
+    def chunk_in_a_known_process(chunk, ref, limit=None):
+        (pids / str(os.getpid())).touch()
+        return real_chunk(chunk, ref, limit)
+
+    def no_loading(*args):
+        raise AssertionError("a forked worker loaded a model")
+    monkeypatch.setattr(batch, "_annotate_chunk", chunk_in_a_known_process)
+    monkeypatch.setattr(batch, "_worker_annotator", no_loading)
+    annotator.annotate_folder(d, tmp_path / "fork", workers=2, quiet=True)
+    seen = {int(p.name) for p in pids.iterdir()}
+    assert seen and os.getpid() not in seen
+    assert _outputs(tmp_path / "fork") == _outputs(tmp_path / "w1")
+    monkeypatch.undo()
+    monkeypatch.setenv("VANBAN_WORKERS", "loky")
+    assert not batch._fork_workers()
+    annotator.annotate_folder(d, tmp_path / "loky", workers=2, quiet=True)
+    assert _outputs(tmp_path / "loky") == _outputs(tmp_path / "w1")
+
+
 def test_batch_dask_local_cluster_matches_local_run(tmp_path, annotator):
     distributed = pytest.importorskip("dask.distributed")
     d = _folder(tmp_path, 10)
