@@ -27,7 +27,7 @@ from .errors import ModelError
 MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"
 CONFIG_FILE = "config.json"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3      # 3: inherited leads carry their measured precision (AgencyClassifier.min_inherited)
 
 
 def library_versions() -> dict:

@@ -56,7 +56,7 @@ def _edit_meta(d: Path, change) -> None:
 def test_model_save_writes_three_files_and_meta(saved_model_dir, tiny_nlp, tiny_labelset):
     assert sorted(p.name for p in saved_model_dir.iterdir()) == ["config.json", "meta.json", "model.joblib"]
     meta = json.loads((saved_model_dir / "meta.json").read_text(encoding="utf-8"))
-    assert meta["format"] == model_mod.FORMAT_VERSION == 2
+    assert meta["format"] == model_mod.FORMAT_VERSION == 3
     assert meta["sha256"] == model_mod.sha256_file(saved_model_dir / "model.joblib")
     assert meta["labels"] == {"agencies": sorted(tiny_labelset["agencies"]), "themes": sorted(tiny_labelset["themes"])}
     assert meta["pipeline"] == tiny_nlp.pipe_names
@@ -66,7 +66,7 @@ def test_model_save_writes_three_files_and_meta(saved_model_dir, tiny_nlp, tiny_
     config = json.loads((saved_model_dir / "config.json").read_text(encoding="utf-8"))
     assert config == tiny_nlp.config
     payload = joblib.load(saved_model_dir / "model.joblib")
-    assert payload["format"] == 2 and payload["labelset"] == tiny_labelset
+    assert payload["format"] == 3 and payload["labelset"] == tiny_labelset
     assert isinstance(payload["models"]["detector"]["detector"], TaskDetector)
     assert isinstance(payload["models"]["agencies"]["lead"], AgencyClassifier)
     assert isinstance(payload["models"]["themes"]["themes"], ThemeClassifier)
@@ -168,8 +168,9 @@ def test_model_error_is_runtime_error():
 
 
 def test_model_load_refuses_an_older_format(model_copy):
-    _edit_meta(model_copy, lambda m: m.update(format=1))
-    with pytest.raises(ModelError, match="format 1.*format 2.*vanban train"):
+    _edit_meta(model_copy, lambda m: m.update(format=model_mod.FORMAT_VERSION - 1))
+    old, new = model_mod.FORMAT_VERSION - 1, model_mod.FORMAT_VERSION
+    with pytest.raises(ModelError, match=f"format {old}.*format {new}.*vanban train"):
         model_mod.load(model_copy)
 
 
@@ -177,8 +178,8 @@ def test_model_load_refuses_a_payload_of_another_format(tmp_path):
     d = tmp_path / "m"
     d.mkdir()
     joblib.dump({"format": 999}, d / "model.joblib")
-    (d / "meta.json").write_text(json.dumps({"format": 2, "sha256": model_mod.sha256_file(d / "model.joblib")}),
-                                 encoding="utf-8")
+    meta = {"format": model_mod.FORMAT_VERSION, "sha256": model_mod.sha256_file(d / "model.joblib")}
+    (d / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(ModelError, match="format"):
         model_mod.load(d)
 
