@@ -154,7 +154,9 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
         if ln.kind not in ("plain", "row"):
             first_item_seen = True
         if ln.kind == "plain":
-            ln.depth = (parents[-1][1].depth + 0.5) if parents else 0.5
+            # a paragraph sits just inside what encloses it: under "Điều 2." (0.5) a lead-in paragraph
+            # (0.75) stays the parent of the article's "1.", "2." (1), which a depth of 1 would end
+            ln.depth = (parents[-1][1].depth + 0.25) if parents else 0.5
         while parents and parents[-1][1].depth >= ln.depth:
             parents.pop()
         chain = [p for _, p in parents]

@@ -127,6 +127,23 @@ def test_splitting_heading_context_does_not_leak_to_a_sibling_item():
         "Ban Thường vụ Tỉnh ủy yêu cầu các cơ quan thực hiện tốt các nội dung sau:"
 
 
+def test_splitting_a_lead_in_paragraph_under_an_article_governs_its_numbered_clauses():
+    """"Điều 2. …" then "Trung tâm X thực hiện các nhiệm vụ sau:" then "1. …", "a) …": the paragraph is the
+    lead-in of every clause of the article (a clause's number does not end it), not of the next article."""
+    text = ("Điều 2. Nhiệm vụ và quyền hạn\n"
+            "Trung tâm Dịch vụ nông nghiệp xã thực hiện các nhiệm vụ, quyền hạn sau:\n"
+            "1. Nhiệm vụ chung\n"
+            "a) Hướng dẫn nông dân áp dụng quy trình sản xuất an toàn.\n"
+            "2. Tổ chức tập huấn kỹ thuật cho các hợp tác xã trên địa bàn.\n"
+            "Điều 3. Tổ chức thực hiện\n"
+            "Các cơ quan liên quan triển khai thực hiện Quyết định này.")
+    cs = candidates(text)
+    lead_in = "Trung tâm Dịch vụ nông nghiệp xã thực hiện các nhiệm vụ, quyền hạn sau:"
+    assert cand(cs, "Hướng dẫn nông dân").context.lead_in == lead_in
+    assert cand(cs, "Tổ chức tập huấn").context.lead_in == lead_in
+    assert cand(cs, "Các cơ quan liên quan").context.lead_in == ""
+
+
 def test_splitting_docstring_example():
     cs = candidates("Kính gửi: Các huyện ủy\n1. Ban Dân vận chủ trì. Báo cáo kết quả.")
     assert [c.text for c in cs] == ["Ban Dân vận chủ trì.", "Báo cáo kết quả."]
