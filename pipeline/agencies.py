@@ -196,7 +196,8 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
     min_inherited : an inherited label is given only when its inheritance step gave its class rightly at least
         this often on the training data (``inherited_precision_``, smoothed toward the step's own precision):
         a Party committee in the "Nơi nhận" of a state body's decision is there to be informed, a department
-        there is usually the one that acts. 0 gives every inherited label.
+        there is usually the one that acts. 0 gives every inherited label (one whose measured precision is 0
+        keeps a score of 0, so ``predict``, which keeps scores above 0, leaves it out).
 
     Attributes
     ----------

@@ -40,7 +40,7 @@ import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -386,7 +386,12 @@ def _fork_workers() -> bool:
             and os.environ.get("VANBAN_WORKERS", "fork") != "loky")
 
 
-_FORKED = None            # the pipeline a forked worker inherits from the batch's process
+_FORKED = None            # the pipeline a forked worker inherits from the batch's process (set in the worker)
+
+
+def _set_forked(ann) -> None:
+    global _FORKED
+    _FORKED = ann
 
 
 def _annotate_forked(chunk, limit):
@@ -394,18 +399,37 @@ def _annotate_forked(chunk, limit):
 
 
 def _execute_forked(chunks, source: "_ModelSource", workers: int, limit: float | None):
-    global _FORKED
-    _FORKED = source.annotator()
-    _warm(_FORKED)
-    gc.collect()
-    gc.freeze()          # the collector of a worker then leaves the inherited objects (and their pages) alone
+    """Chunks annotated by ``workers`` processes forked from this one once it holds the warmed pipeline,
+    at most two chunks per worker in flight (files are read as they are needed). A worker that dies (killed
+    from outside, a crash in C code) stops the batch with an error; what was annotated is in the cache."""
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    ann = source.annotator()
+    _warm(ann)
+    freeze = gc.get_freeze_count() == 0        # an application's own gc.freeze() is left as it was
+    if freeze:
+        gc.collect()
+        gc.freeze()      # the collector of a worker then leaves the inherited objects (and their pages) alone
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for out in pool.imap_unordered(partial(_annotate_forked, limit=limit), chunks):
-                yield from out
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_set_forked, initargs=(ann,)) as pool:
+            pending: set = set()
+            for ch in chunks:
+                pending.add(pool.submit(_annotate_forked, ch, limit))
+                if len(pending) >= 2 * workers:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        yield from fut.result()
+            for fut in pending:
+                yield from fut.result()
+    except BrokenProcessPool as e:
+        raise RuntimeError("a worker process died (killed from outside, or a crash in a C extension); the "
+                           "documents annotated so far are cached: run the batch again to go on, or use "
+                           "VANBAN_WORKERS=loky") from e
     finally:
-        gc.unfreeze()
-        _FORKED = None
+        if freeze:
+            gc.unfreeze()
 
 
 def _execute_dask(chunks, model_ref, scheduler: str, limit: float | None = None):

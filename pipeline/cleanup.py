@@ -409,6 +409,15 @@ _STRUCTURE = re.compile(
 _NUMBERED = re.compile(r"^(?:[IVXLC]+\.|\d+(?:\.\d+)*[.)]?|[a-zđ]\))\s")
 _CONNECTORS = {"của", "và", "các", "với", "cho", "về", "trong", "đến", "là", "để", "những", "tại", "theo",
                "từ", "trên", "đối", "việc", "hoặc", "nhằm", "gắn", "như", "ở", "Ban", "Hội", "Sở", "Ủy"}
+# "ở" ends a line inside a sentence ("thường trú ở / Việt Nam"), except in the nouns that end with it
+_NOUNS_IN_O = {"nhà", "nơi", "chỗ", "ăn"}
+
+
+def _connector_at_end(cur: str) -> bool:
+    words = cur.split()
+    if words[-1] == "ở":
+        return len(words) > 1 and words[-2].lower() not in _NOUNS_IN_O
+    return words[-1] in _CONNECTORS
 
 
 _DATE_CONT = re.compile(r"^[A-ZĐÀ-Ỹ][\w]*(?: [A-ZĐÀ-Ỹ][\w]*)*, ngày \d")
@@ -428,27 +437,27 @@ def _should_join(cur: str, nxt: str, blank: bool, wrapped: float = 0, after: str
         return False
     if _is_caps_line(cur) or (_is_caps_line(nxt) and not nxt[0].islower()):
         return False
-    last = cur.split()[-1]
     first = nxt[0]
     if first.islower() or (not blank and _DATE_CONT.match(nxt)):
         return True
-    if last in _CONNECTORS:
+    if _connector_at_end(cur):
         return True           # "… phối hợp với" / "Bộ Nông nghiệp …": a line does not end on "với"
     if wrapped and not blank and len(cur) >= 40 and (not _STRUCTURE.match(cur) or len(cur) >= 0.85 * wrapped) \
             and not re.match(r"(?:v/v|về việc)\b", cur, re.I) and not _DATE_CONT.match(after.strip()):
-        return True           # a converter's hard wrap before a capitalised word (an item's first line too,
-                              # when it fills the width: a heading does not)
+        return True           # a converter's hard wrap before a capitalised word (a structure line, an item
+                              # or "Điều N.", only when it fills the width: a short heading does not)
     if _NUMBERED.match(cur) and len(cur.split()) > 3:
         return False          # a numbered line without final punctuation is a heading
                               # (a short one, "5. Cục", is a name the converter wrapped)
     if blank:
-        return last in _CONNECTORS
-    return cur[-1] == "," or last in _CONNECTORS or first in "(“\"'" or first.isdigit()
+        return _connector_at_end(cur)
+    return cur[-1] == "," or _connector_at_end(cur) or first in "(“\"'" or first.isdigit()
 
 
 def _hard_wrapped(lines: list[str]) -> float:
-    """The width the text was wrapped at (web and PDF converters, OCR), or 0 when it was not. Many
-    unpunctuated lines of similar, medium length say so (their median length is the width); a document
+    """The typical length of the lines of a text wrapped at a fixed width (web and PDF converters, OCR), or
+    0 when it was not. Many unpunctuated lines of similar, medium length say so (the median of their lengths,
+    a little under the wrap width, is returned); a document
     with a paragraph per line has few. Once joined, the text no longer looks wrapped, so the rule does
     not fire again (cleanup stays idempotent)."""
     body = [ln.strip() for ln in lines if len(ln.strip()) > 3]

@@ -234,6 +234,9 @@ def by_paragraph(find: Callable[[str], list[Replacement]], text: str) -> list[Re
     return out
 
 
+CACHED_PARAGRAPH = 4000      # characters: a longer "paragraph" (a text without blank lines) is not kept
+
+
 @lru_cache(maxsize=4096)
 def _paragraph_corrections(paragraph: str) -> tuple[Replacement, ...]:
     return tuple(corrections(paragraph))
@@ -244,8 +247,16 @@ def _paragraph_splits(paragraph: str) -> tuple[Replacement, ...]:
     return tuple(splits(paragraph))
 
 
+def _corrections_of(paragraph: str):
+    return _paragraph_corrections(paragraph) if len(paragraph) <= CACHED_PARAGRAPH else corrections(paragraph)
+
+
+def _splits_of(paragraph: str):
+    return _paragraph_splits(paragraph) if len(paragraph) <= CACHED_PARAGRAPH else splits(paragraph)
+
+
 def rule_diacritics(text: str) -> list[Replacement]:
-    return by_paragraph(_paragraph_corrections, text)
+    return by_paragraph(_corrections_of, text)
 
 
 def splits(text: str, m: Model | None = None) -> list[Replacement]:
@@ -273,4 +284,4 @@ def splits(text: str, m: Model | None = None) -> list[Replacement]:
 
 
 def rule_word_split(text: str) -> list[Replacement]:
-    return by_paragraph(_paragraph_splits, text)
+    return by_paragraph(_splits_of, text)

@@ -184,8 +184,14 @@ _MARKS = [
 ]
 _STRAY_BULLET = re.compile(r"^[ \t]*[-–—_|.~]+(?:[ \t]+[-–—_|.~]+)*[ \t]+(?=\S)")
 # a bullet read with debris ("_- ", "-_ ", "_= ", "¬ "): a run of marks that no bullet is
-_JUNK_BULLET = re.compile(r"^[ \t]*(?:¬|[-–—_=~|]*[_=~|¬][-–—_=~|¬]*(?<=[^=].)|[-–—]{2,})[ \t]+(?=[^\W\d_])")
+_MARK_RUN = re.compile(r"^[ \t]*([-–—_=¬~|]{1,5})[ \t]+(?=[^\W\d_])")     # dashes and what OCR reads them as
 _ANY_BULLET = re.compile(r"^[ \t]*[-–—_=¬~|+•*]{1,5}[ \t]+(?=[^\W\d_])")
+
+
+def _junk_bullet(run: str) -> bool:
+    """A bullet read with debris ("_-", "-_", "_=", "¬", "--"): not one plain mark, and no run of "=" or "~"
+    alone (a formula, an approximation)."""
+    return run == "¬" or (len(run) >= 2 and set(run) - {"=", "~"} != set() and not _DASH.fullmatch(run + " "))
 _DASH = re.compile(r"^[ \t]*[-–][ \t]+")
 _GUILLEMET = re.compile(r"[«»]")              # Tesseract's reading of “ ” (Vietnamese documents quote with “ ”)
 _QUOTES = {"«": "“", "»": "”"}
@@ -212,16 +218,20 @@ def rule_ocr_marks(text: str) -> list[Replacement]:
     lines = text.split("\n")
     pos = 0
     for n, line in enumerate(lines):
-        m = _ANY_BULLET.match(line)
+        m = _MARK_RUN.match(line)
         if m:
+            run = m.group(1)
+            dash = _DASH.fullmatch(line[:m.end()]) is not None
             prev = lines[n - 1].rstrip() if n else ""
             nxt = lines[n + 1] if n + 1 < len(lines) else ""
             pm = _ANY_BULLET.match(prev)
-            if (line[m.end()].islower() and prev and prev[-1] not in ".:;!?," and not _ANY_BULLET.match(nxt)
-                    and not (pm and prev[pm.end()].islower())):       # not the last of a list in lower case
-                # a wrapped line behind a mark, no bullet: "kinh tế\n- xã hội" keeps its dash, debris goes
-                out.append((pos - 1, pos + m.end(), " - " if _DASH.fullmatch(line[:m.end()]) else " "))
-            elif _JUNK_BULLET.match(line):
+            if ((dash or _junk_bullet(run)) and line[m.end()].islower() and prev and prev[-1] not in ".:;!?,"
+                    and not _ANY_BULLET.match(nxt) and not (pm and prev[pm.end()].islower())):
+                # a wrapped line behind a mark, no bullet (not the last of a list in lower case): "kinh tế\n- xã
+                # hội" keeps its dash, debris goes; the span starts where the line above ends
+                start = pos - 1 - (len(lines[n - 1]) - len(prev))
+                out.append((start, pos + m.end(), " - " if dash else " "))
+            elif _junk_bullet(run):
                 out.append((pos, pos + m.end(), "- "))        # a bullet read with debris
         pos += len(line) + 1
     for m in _STRAY_STOP.finditer(text):

@@ -103,10 +103,9 @@ def _loads(path: Path):
     ``joblib.dump`` wrote, through joblib."""
     data = path.read_bytes()
     try:
-        raw = zlib.decompress(data)
-    except zlib.error:
+        return pickle.loads(zlib.decompress(data))
+    except (zlib.error, pickle.UnpicklingError, EOFError, ValueError):
         return joblib.load(path)
-    return pickle.loads(raw)
 
 
 def _models(nlp) -> dict:

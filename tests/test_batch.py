@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -132,11 +133,24 @@ def test_batch_forked_workers_share_the_loaded_pipeline(tmp_path, annotator, mon
     seen = {int(p.name) for p in pids.iterdir()}
     assert seen and os.getpid() not in seen
     assert _outputs(tmp_path / "fork") == _outputs(tmp_path / "w1")
+    assert batch._FORKED is None and gc.get_freeze_count() == 0       # the batch's process is left as it was
     monkeypatch.undo()
     monkeypatch.setenv("VANBAN_WORKERS", "loky")
     assert not batch._fork_workers()
     annotator.annotate_folder(d, tmp_path / "loky", workers=2, quiet=True)
     assert _outputs(tmp_path / "loky") == _outputs(tmp_path / "w1")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_batch_a_forked_worker_that_dies_stops_the_batch_with_a_clear_error(tmp_path, annotator, monkeypatch):
+    d = _folder(tmp_path, 20)
+
+    def die(chunk, ref, limit=None):
+        os._exit(3)                       # as a worker killed from outside
+    monkeypatch.setattr(batch, "_annotate_chunk", die)
+    with pytest.raises(RuntimeError, match="a worker process died"):
+        annotator.annotate_folder(d, tmp_path / "out", workers=2, quiet=True)
+    assert gc.get_freeze_count() == 0
 
 
 def test_batch_dask_local_cluster_matches_local_run(tmp_path, annotator):

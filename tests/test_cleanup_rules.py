@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from pipeline.cleanup import clean
 
 # six task sentences of the written corpus, many words in capitals (agency names)
@@ -71,15 +73,20 @@ def test_ocr_bullet_read_with_debris_is_a_bullet_again():
     assert {e.rule for e in r.edits} == {"ocr_marks"}
 
 
-def test_formula_and_plain_bullets_are_not_debris():
-    raw = "Tỷ lệ hoàn thành được tính như sau:\n\n= số xã đạt chuẩn chia cho tổng số xã.\n\n- " + ITEMS[0]
-    assert clean(raw).text == raw
+@pytest.mark.parametrize("raw", [
+    "Tỷ lệ hoàn thành được tính như sau:\n\n= số xã đạt chuẩn chia cho tổng số xã.\n\n- " + ITEMS[0],
+    "Tỷ lệ hoàn thành được tính\n= số xã đạt chuẩn chia cho tổng số xã.",        # a formula goes on a line
+    "Tỷ lệ hoàn thành:\n\n  = số xã đạt chuẩn chia cho tổng số xã.",           # indented, the same
+    "Các nội dung tuyên truyền gồm\n+ phòng, chống ma túy trong học đường.",     # a "+" sub-item stays
+])
+def test_formula_and_plain_bullets_are_not_debris(raw):
+    assert clean(raw).text == raw.replace("\n\n  =", "\n\n=")
 
 
 def test_wrapped_line_behind_a_dash_joins_and_keeps_the_dash():
     """"kinh tế\\n- xã hội": the dash of a compound at a line's start is no bullet (a bullet never goes on
     with a sentence in lower case)."""
-    raw = ("- Tham mưu kế hoạch phát triển kinh tế\n- xã hội của xã giai đoạn 2026 - 2030.\n\n"
+    raw = ("- Tham mưu kế hoạch phát triển kinh tế  \n- xã hội của xã giai đoạn 2026 - 2030.\n\n"
            "- Báo cáo kết quả thực hiện trước ngày 30/12/2025.")
     assert clean(raw).text == ("- Tham mưu kế hoạch phát triển kinh tế - xã hội của xã giai đoạn 2026 - 2030.\n\n"
                                "- Báo cáo kết quả thực hiện trước ngày 30/12/2025.")
@@ -99,3 +106,13 @@ def test_hard_wrapped_item_filling_the_width_joins_a_capitalised_line():
 def test_line_ending_on_a_preposition_joins_across_a_blank_line():
     raw = "d) Tổ chức tiếp công dân định kỳ tại trụ sở Ủy ban nhân dân xã ở\n\nThôn Trung, mỗi tháng một lần."
     assert clean(raw).text == "d) Tổ chức tiếp công dân định kỳ tại trụ sở Ủy ban nhân dân xã ở Thôn Trung, mỗi tháng một lần."
+
+
+@pytest.mark.parametrize("raw", [
+    "2. Chính sách hỗ trợ về nhà ở\n\nỦy ban nhân dân tỉnh giao Sở Xây dựng chủ trì thực hiện.",
+    "Căn cứ Luật Nhà ở\nCăn cứ Luật Đất đai;",
+    "Bố trí chỗ ở\n\nCác xã rà soát số hộ cần di dời.",
+])
+def test_nouns_ending_in_o_do_not_join_the_next_line(raw):
+    """"nhà ở", "nơi ở", "chỗ ở" end headings and legal bases: "ở" is a connector only after other words."""
+    assert clean(raw).text == raw
