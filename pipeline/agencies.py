@@ -289,7 +289,7 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
         return self._predict(X, self._mentions(X), gate=True)
 
     def _inherited_score(self, step: str, label: str) -> float:
-        prec = getattr(self, "inherited_precision_", None) or {}
+        prec = self.inherited_precision_
         return prec.get(f"{step}|{label}", prec.get(step, inheritance.STEP_WEIGHT[step]))
 
     def _predict(self, X: pd.DataFrame, mentions: list[dict], gate: bool) -> list[list[AgencyLabel]]:

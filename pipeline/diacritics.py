@@ -36,9 +36,9 @@ import math
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Callable
 
 from .syllables import is_syllable, skeleton, split_tone
 
@@ -237,26 +237,15 @@ def by_paragraph(find: Callable[[str], list[Replacement]], text: str) -> list[Re
 CACHED_PARAGRAPH = 4000      # characters: a longer "paragraph" (a text without blank lines) is not kept
 
 
-@lru_cache(maxsize=4096)
-def _paragraph_corrections(paragraph: str) -> tuple[Replacement, ...]:
-    return tuple(corrections(paragraph))
+def _per_paragraph(find: Callable[[str], list[Replacement]]) -> Callable[[str], tuple[Replacement, ...]]:
+    """``find`` for one paragraph, cached (``cache_info``/``cache_clear`` as lru_cache's) up to
+    :data:`CACHED_PARAGRAPH` characters."""
+    cached = lru_cache(maxsize=4096)(lambda paragraph: tuple(find(paragraph)))
 
-
-@lru_cache(maxsize=4096)
-def _paragraph_splits(paragraph: str) -> tuple[Replacement, ...]:
-    return tuple(splits(paragraph))
-
-
-def _corrections_of(paragraph: str):
-    return _paragraph_corrections(paragraph) if len(paragraph) <= CACHED_PARAGRAPH else corrections(paragraph)
-
-
-def _splits_of(paragraph: str):
-    return _paragraph_splits(paragraph) if len(paragraph) <= CACHED_PARAGRAPH else splits(paragraph)
-
-
-def rule_diacritics(text: str) -> list[Replacement]:
-    return by_paragraph(_corrections_of, text)
+    def run(paragraph: str) -> tuple[Replacement, ...]:
+        return cached(paragraph) if len(paragraph) <= CACHED_PARAGRAPH else tuple(find(paragraph))
+    run.cache_info, run.cache_clear = cached.cache_info, cached.cache_clear
+    return run
 
 
 def splits(text: str, m: Model | None = None) -> list[Replacement]:
@@ -283,5 +272,13 @@ def splits(text: str, m: Model | None = None) -> list[Replacement]:
     return out
 
 
+_paragraph_corrections = _per_paragraph(corrections)
+_paragraph_splits = _per_paragraph(splits)
+
+
+def rule_diacritics(text: str) -> list[Replacement]:
+    return by_paragraph(_paragraph_corrections, text)
+
+
 def rule_word_split(text: str) -> list[Replacement]:
-    return by_paragraph(_splits_of, text)
+    return by_paragraph(_paragraph_splits, text)

@@ -183,16 +183,15 @@ _MARKS = [
     re.compile(r"(?<![ \t])[ \t]+[|_–—-]+[ \t]*(?=\n[ \t]*(?:[^\W\d_]|\n)|\Z)"),   # a stray mark ending a line
 ]
 _STRAY_BULLET = re.compile(r"^[ \t]*[-–—_|.~]+(?:[ \t]+[-–—_|.~]+)*[ \t]+(?=\S)")
-# a bullet read with debris ("_- ", "-_ ", "_= ", "¬ "): a run of marks that no bullet is
 _MARK_RUN = re.compile(r"^[ \t]*([-–—_=¬~|]{1,5})[ \t]+(?=[^\W\d_])")     # dashes and what OCR reads them as
 _ANY_BULLET = re.compile(r"^[ \t]*[-–—_=¬~|+•*]{1,5}[ \t]+(?=[^\W\d_])")
+_DASH = re.compile(r"^[ \t]*[-–][ \t]+")
 
 
 def _junk_bullet(run: str) -> bool:
-    """A bullet read with debris ("_-", "-_", "_=", "¬", "--"): not one plain mark, and no run of "=" or "~"
-    alone (a formula, an approximation)."""
-    return run == "¬" or (len(run) >= 2 and set(run) - {"=", "~"} != set() and not _DASH.fullmatch(run + " "))
-_DASH = re.compile(r"^[ \t]*[-–][ \t]+")
+    """A bullet read with debris ("_-", "-_", "_=", "¬", "--"): "¬", or two marks or more that are not all
+    "=" or "~" (a formula, an approximation)."""
+    return run == "¬" or (len(run) >= 2 and bool(set(run) - {"=", "~"}))
 _GUILLEMET = re.compile(r"[«»]")              # Tesseract's reading of “ ” (Vietnamese documents quote with “ ”)
 _QUOTES = {"«": "“", "»": "”"}
 _SLOGAN = re.compile(r"Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh phúc")

@@ -50,7 +50,8 @@ def sha256_file(path: str | Path) -> str:
 def _strip_stop_words(obj, seen=None) -> None:
     """Drop what makes the same training pickle to different bytes: the vectorizers'
     ``stop_words_`` sets (kept only for introspection; scikit-learn says they can be deleted before
-    pickling; a set pickles in hash order) and ``_stop_words_id`` (a cache keyed by ``id()``)."""
+    pickling; a set pickles in hash order) and ``_stop_words_id`` (a cache keyed by ``id()``); and store the
+    vectorizers' vocabularies with Python ints (numpy integers pickle one by one and load ten times slower)."""
     seen = seen if seen is not None else set()
     if obj is None or id(obj) in seen or isinstance(obj, (str, bytes, int, float)):
         return
