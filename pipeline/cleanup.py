@@ -26,6 +26,7 @@ from functools import lru_cache
 from importlib import resources
 
 from . import diacritics, layout
+from .paragraphs import paragraph_rule
 from .document import Edit
 from .tables import ROW_SEP, rule_table
 
@@ -236,8 +237,8 @@ def rule_chrome(text: str) -> list[Replacement]:
 
 def _is_caps_line(line: str, min_letters: int = 4) -> bool:
     """A line in capitals (letterheads, titles, headings): over 80 % of at least ``min_letters`` letters."""
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) >= min_letters and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    letters = list(filter(str.isalpha, line))
+    return len(letters) >= min_letters and sum(map(str.isupper, letters)) / len(letters) > 0.8
 
 
 def rule_stamp(text: str) -> list[Replacement]:
@@ -284,8 +285,9 @@ def rule_handwritten(text: str) -> list[Replacement]:
 _MD_RULES = [
     (re.compile(r"^[ \t]*[|\\*#\-=_ \t]*$", re.M), "line"),        # rules, pipes, lone stars
     (re.compile(r"^[ \t]*#{1,6}[ \t]+", re.M), ""),                  # heading hashes
-    (re.compile(r"^[ \t]*\|[ \t]*|(?<![ \t])[ \t]*\|[ \t]*$|\|[ \t]*$", re.M), ""),   # table pipes at line edges
-    # (a match starts where its run of spaces does, or at its pipe: no retry from each space of a long run)
+    (re.compile(r"^(?:[ \t]*\|)+[ \t]*|(?<![ \t|])(?:[ \t]*\|)+[ \t]*$|\|[ \t]*$", re.M), ""),   # table pipes
+    # at line edges, every empty cell at once (a match starts where its run of spaces and pipes does, or at
+    # its last pipe: no retry from each space of a long run)
     (re.compile(r"^([ \t]*)\*[ \t]+(?=\S)", re.M), "- "),            # "* item" bullets
     (re.compile(r"\\([*_#|\-\\])"), ""),                             # escaped markup: "\*"
     (re.compile(r"\*{2,}|_{2,}(?=\S)|(?<=\S)_{2,}"), ""),             # bold markers
@@ -356,6 +358,7 @@ _SPACING_RULES = [
 ]
 
 
+@paragraph_rule
 def rule_spacing(text: str) -> list[Replacement]:
     repls: list[tuple[int, int, int, str]] = []
     for order, (rx, new) in enumerate(_SPACING_RULES):
@@ -366,6 +369,7 @@ def rule_spacing(text: str) -> list[Replacement]:
     return _first_wins(repls)
 
 
+@paragraph_rule
 def rule_ocr_confusion(text: str) -> list[Replacement]:
     pat, table = _confusions()
     out = []
@@ -398,6 +402,7 @@ _TONE = _tone_table()
 _TONE_RE = re.compile(r"(?<![qQ])(" + "|".join(map(re.escape, _TONE)) + r")(?!\w)")
 
 
+@paragraph_rule
 def rule_tone_style(text: str) -> list[Replacement]:
     return [(m.start(), m.end(), _TONE[m.group()]) for m in _TONE_RE.finditer(text)]
 
@@ -421,6 +426,7 @@ def _connector_at_end(cur: str) -> bool:
 
 
 _DATE_CONT = re.compile(r"^[A-ZĐÀ-Ỹ][\w]*(?: [A-ZĐÀ-Ỹ][\w]*)*, ngày \d")
+_NUMBER_LINE = re.compile(r"số\s*:", re.I)   # "Số: 22/2013/QĐ-TTg": the letterhead's left column ends there
 
 
 def _should_join(cur: str, nxt: str, blank: bool, wrapped: float = 0, after: str = "") -> bool:
@@ -438,7 +444,7 @@ def _should_join(cur: str, nxt: str, blank: bool, wrapped: float = 0, after: str
     if _is_caps_line(cur) or (_is_caps_line(nxt) and not nxt[0].islower()):
         return False
     first = nxt[0]
-    if first.islower() or (not blank and _DATE_CONT.match(nxt)):
+    if first.islower() or (not blank and _DATE_CONT.match(nxt) and not _NUMBER_LINE.match(cur)):
         return True
     if _connector_at_end(cur):
         return True           # "… phối hợp với" / "Bộ Nông nghiệp …": a line does not end on "với"

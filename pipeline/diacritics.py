@@ -32,6 +32,7 @@ the installed package keeps it; nothing is downloaded). Every change is an edit 
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -40,6 +41,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable
 
+from .paragraphs import paragraph_rule
 from .syllables import is_syllable, skeleton, split_tone
 
 Replacement = tuple[int, int, str]
@@ -176,20 +178,61 @@ def corrections(text: str, m: Model | None = None) -> list[Replacement]:
     low = [t[2].lower() for t in toks]
     out: list[Replacement] = []
     decide = _decider(m)
+    joined = [i + 1 < len(toks) and _joins(text[toks[i][1]:toks[i + 1][0]]) for i in range(len(toks))]
+    best: dict[int, str] = {}
     for i, (s, e, w) in enumerate(toks):
         cur = low[i]
         if len(cur) < 2 or not m.by_skeleton.get(_skeleton(cur)):
             continue
         if w[0].isupper() and not w.isupper() and not _sentence_start(text, s):
             continue                                   # a proper name inside a sentence
-        left = low[i - 1] if i and _joins(text[toks[i - 1][1]:s]) else None
-        right = low[i + 1] if i + 1 < len(toks) and _joins(text[e:toks[i + 1][0]]) else None
-        best = decide(left, cur, right)
-        if best is not None:
-            new = _recase(w, best)
-            if new != w:
-                out.append((s, e, new))
+        left = low[i - 1] if i and joined[i - 1] else None
+        right = low[i + 1] if joined[i] else None
+        b = decide(left, cur, right)
+        if b is not None:
+            best[i] = b
+    # Each syllable was decided beside its neighbours as read. Where neighbours both change, the
+    # changes are weighed together (each kept or not), or the text could flip between two readings
+    # ("chống chéo" -> "chồng chèo" -> "chống chéo") each time cleanup runs the rule again.
+    i = 0
+    while i < len(toks):
+        if i not in best:
+            i += 1
+            continue
+        j = i
+        while j + 1 in best and joined[j]:
+            j += 1
+        if j > i:
+            left = low[i - 1] if i and joined[i - 1] else None
+            right = low[j + 1] if joined[j] else None
+            keep = _jointly(m, left, low[i:j + 1], [best[k] for k in range(i, j + 1)], right)
+            for k, changed in zip(range(i, j + 1), keep):
+                if not changed:
+                    del best[k]
+        i = j + 1
+    for i, b in sorted(best.items()):
+        s, e, w = toks[i]
+        new = _recase(w, b)
+        if new != w:
+            out.append((s, e, new))
     return out
+
+
+def _jointly(m: Model, left: str | None, read: list[str], cands: list[str], right: str | None) -> tuple[bool, ...]:
+    """Which of the proposed changes of a run of neighbouring syllables to keep: the combination that
+    explains the run best, each change paying :data:`MARGIN` (runs over 8 syllables keep every change)."""
+    if len(read) > 8:
+        return (True,) * len(read)
+
+    def score(seq: list[str]) -> float:
+        total = m.pair(left, seq[0]) if left is not None else math.log(m.p_uni(seq[0]))
+        total += sum(m.pair(a, b) for a, b in zip(seq, seq[1:]))
+        if right is not None:
+            total += m.pair(seq[-1], right) - math.log(m.p_uni(right))
+        return total + sum(channel(r, s) - (MARGIN if s != r else 0.0) for r, s in zip(read, seq))
+
+    combos = itertools.product((False, True), repeat=len(read))
+    return max(combos, key=lambda keep: score([c if k else r for r, c, k in zip(read, cands, keep)]))
 
 
 _skeleton = lru_cache(maxsize=1 << 16)(skeleton)
@@ -212,40 +255,6 @@ def _decider(m: Model):
                     best, best_c = score, c
         return best_c
     return decide
-
-
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-
-
-def by_paragraph(find: Callable[[str], list[Replacement]], text: str) -> list[Replacement]:
-    """``find`` run on each paragraph of ``text`` apart, its replacements shifted back into ``text``.
-
-    For a rule whose decisions never look past a blank line (syllables joined by at most one line
-    break, a paragraph's start a sentence's start), this is the same as ``find(text)``, and cached: cleanup
-    runs its rules again until nothing changes, and a paragraph no rule touched is not read twice.
-    """
-    out: list[Replacement] = []
-    pos = 0
-    for br in [*_PARAGRAPH_BREAK.finditer(text), None]:
-        end = br.start() if br is not None else len(text)
-        if end > pos:
-            out += [(s + pos, e + pos, new) for s, e, new in find(text[pos:end])]
-        pos = br.end() if br is not None else end
-    return out
-
-
-CACHED_PARAGRAPH = 4000      # characters: a longer "paragraph" (a text without blank lines) is not kept
-
-
-def _per_paragraph(find: Callable[[str], list[Replacement]]) -> Callable[[str], tuple[Replacement, ...]]:
-    """``find`` for one paragraph, cached (``cache_info``/``cache_clear`` as lru_cache's) up to
-    :data:`CACHED_PARAGRAPH` characters."""
-    cached = lru_cache(maxsize=4096)(lambda paragraph: tuple(find(paragraph)))
-
-    def run(paragraph: str) -> tuple[Replacement, ...]:
-        return cached(paragraph) if len(paragraph) <= CACHED_PARAGRAPH else tuple(find(paragraph))
-    run.cache_info, run.cache_clear = cached.cache_info, cached.cache_clear
-    return run
 
 
 def splits(text: str, m: Model | None = None) -> list[Replacement]:
@@ -272,13 +281,7 @@ def splits(text: str, m: Model | None = None) -> list[Replacement]:
     return out
 
 
-_paragraph_corrections = _per_paragraph(corrections)
-_paragraph_splits = _per_paragraph(splits)
-
-
-def rule_diacritics(text: str) -> list[Replacement]:
-    return by_paragraph(_paragraph_corrections, text)
-
-
-def rule_word_split(text: str) -> list[Replacement]:
-    return by_paragraph(_paragraph_splits, text)
+# Cleanup's rules: no decision looks past a blank line (syllables are joined by at most one line break,
+# a paragraph's start is a sentence's start), so they run paragraph by paragraph, cached.
+rule_diacritics = paragraph_rule(corrections)
+rule_word_split = paragraph_rule(splits)

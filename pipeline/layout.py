@@ -68,9 +68,9 @@ def _key(line: str) -> str:
 
 
 def rule_page_layout(text: str) -> list[Replacement]:
-    breaks = [i for i, c in enumerate(text) if c == PAGE_BREAK]
-    if not breaks:
+    if PAGE_BREAK not in text:
         return []
+    breaks = [m.start() for m in re.finditer(PAGE_BREAK, text)]
     bounds = [0] + [b + 1 for b in breaks]
     ends = breaks + [len(text)]
     pages = [_page_lines(text, s, e) for s, e in zip(bounds, ends)]

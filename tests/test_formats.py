@@ -329,10 +329,10 @@ def test_diacritics_by_paragraph_is_the_whole_text_rule_and_reads_a_paragraph_on
     text = "\n\n".join(paragraphs[:2]) + "\n \n\n" + paragraphs[2] + "\n"
     assert diacritics.rule_diacritics(text) == diacritics.corrections(text) != []
     assert diacritics.rule_word_split(text) == diacritics.splits(text) != []
-    diacritics._paragraph_corrections.cache_clear()
+    diacritics.rule_diacritics.paragraph.cache_clear()
     diacritics.rule_diacritics(text)
     diacritics.rule_diacritics(text + "\nThêm một đoạn nữa.")
-    info = diacritics._paragraph_corrections.cache_info()
+    info = diacritics.rule_diacritics.paragraph.cache_info()
     assert (info.hits, info.misses) == (2, 5)     # the last paragraph now ends before a blank line
 
 
