@@ -56,6 +56,9 @@ _SUPPORT_BEFORE = re.compile(r"(?:phối hợp(?: với)?|cùng với|giúp|hỗ
 _SUBJECT_BEFORE = re.compile(r"^[\s\-+•*.,:;()\d]*(?:(?:trách nhiệm|nhiệm vụ|phân công|giao nhiệm vụ)(?:\s+(?:cụ thể|thực hiện))?"
                              r"(?:\s+(?:của|cho))?|đối với|về phía|giao(?: cho)?|đề nghị|yêu cầu|riêng)?[\s,:]*"
                              r"(?:(?:các|mỗi|từng|những)\s+)?$", re.I)
+# a mention after "thuộc" names the body the one before it belongs to ("các phòng, ban thuộc UBND cấp xã", "cơ quan
+# chuyên môn thuộc UBND tỉnh"): part of that name, not an actor of its own
+_PART_OF = re.compile(r"(?<!\w)(?:trực\s+)?thuộc\s*$", re.I)
 _SKIP_RECIPIENT = re.compile(r"b/c|báo cáo|\blưu\b|như trên|để biết|\bđ/c\b|đồng chí|\bcông báo\b", re.I)
 
 
@@ -102,7 +105,14 @@ def _with_coordinated(text: str, mentions: Sequence[Mention], chosen: Sequence[M
 
 
 def actors(field: str, text: str, mentions: Sequence[Mention]) -> list[Mention]:
-    """The mentions of one context text that name an actor for the tasks under it."""
+    """The mentions of one context text that name an actor for the tasks under it (a name that only says
+    whom another one belongs to, "… thuộc UBND tỉnh", is left out when an actor remains)."""
+    found = _actors(field, text, mentions)
+    own = [m for m in found if not _PART_OF.search(_before(text, m))]
+    return own or found
+
+
+def _actors(field: str, text: str, mentions: Sequence[Mention]) -> list[Mention]:
     if not text or not mentions:
         return []
     if field in ("lead_in", "doc_lead_in"):
@@ -125,8 +135,9 @@ def actors(field: str, text: str, mentions: Sequence[Mention]) -> list[Mention]:
     if field in ("addressees", "field_lead", "issuer"):
         return list(mentions)
     if field in ("heading", "parent"):
-        named = [m for m in mentions if in_subject_position(text, m, mentions)
-                 or _ACTOR_AFTER.match(text[m.end:m.end + 30]) or _DUTY_OF.search(text[max(0, m.start - 40):m.start])]
+        named = [m for m in mentions if (in_subject_position(text, m, mentions)
+                 or _ACTOR_AFTER.match(text[m.end:m.end + 30]) or _DUTY_OF.search(text[max(0, m.start - 40):m.start]))
+                 and not _NOT_ACTOR_BEFORE.search(_before(text, m))]     # "Trình Ủy ban nhân dân tỉnh:" heads drafts
         return _with_coordinated(text, mentions, named)
     return [m for m in mentions if not _NOT_ACTOR_BEFORE.search(_before(text, m))]
 

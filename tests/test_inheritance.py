@@ -127,6 +127,11 @@ def test_inheritance_item_actors_decides_the_items_earlier_sentence(find):
     ("Tuyên truyền về hoạt động của Hội Chữ thập đỏ tỉnh trong năm 2024", []),    # the topic, not the actor
     ("Nhiệm vụ của Hội Chữ thập đỏ tỉnh", ["hoi_chu_thap_do"]),
     ("Các nhiệm vụ giao cho Sở Y tế", ["so_ban_nganh"]),
+    ("Trách nhiệm các phòng, ban thuộc Ủy ban nhân dân cấp xã", ["so_ban_nganh"]),      # whose units, not an actor
+    ("Trách nhiệm của các cơ quan chuyên môn trực thuộc Ủy ban nhân dân tỉnh", ["so_ban_nganh"]),
+    ("Trách nhiệm của Ủy ban nhân dân cấp xã", ["chinh_quyen"]),
+    ("Trình Ủy ban nhân dân tỉnh:", []),                                    # what goes to X, not what X does
+    ("Tham mưu, giúp Ủy ban nhân dân tỉnh:", []),
 ])
 def test_inheritance_heading_names_an_actor_only_in_subject_position(find, heading, expected):
     assert [m.prior for m in actors("heading", heading, find(heading))] == expected
