@@ -229,3 +229,20 @@ def test_realdocs_no_sentence_of_a_real_document_is_in_the_repository():
         if common:
             leaks.append((f, len(common)))
     assert leaks == [], f"tracked files sharing {n}-word runs with real documents: {leaks}"
+
+
+@needs_real
+def test_cleanup_deletes_no_part_of_a_labelled_task_of_the_real_documents():
+    """Cleanup never removes 20 characters or more of a gold task: repeated items of regulations and
+    procedures, template blanks in angle brackets and references wrapped before "Điều N" are content."""
+    from pipeline.cleanup import clean
+
+    lost = []
+    for rec in realdocs.read_records(ROOT / "corpus" / "real" / "labels.jsonl"):
+        raw = (REAL_DIR / rec["file"]).read_text(encoding="utf-8")
+        for e in clean(raw).edits:
+            if e.after.strip() or len(e.before.strip()) < 20:
+                continue
+            lost += [(rec["file"], e.rule, t["start"]) for t in rec["tasks"]
+                     if min(e.end, t["end"]) - max(e.start, t["start"]) >= 20]
+    assert lost == []
