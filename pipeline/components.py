@@ -174,14 +174,17 @@ class Mentions(Learned):
     def annotate(self, tasks: list) -> None:
         """Set ``mentions`` on tasks (or candidates): every text field looked up once per call."""
         from .agencies import MENTION_FIELDS
+        from .inheritance import LINE_FIELDS
+        from .lexicon import by_line
 
         rec = self.models.get("recognizer")
         texts: dict[str, None] = {}
         for t in tasks:
             for f in MENTION_FIELDS:
                 v = t.text if f == "text" else getattr(t.context, f, "")
-                if v:
-                    texts.setdefault(v, None)
+                for part in (v.split("\n") if f in LINE_FIELDS else [v]):
+                    if part:
+                        texts.setdefault(part, None)
         keys = list(texts)
         if rec is not None:
             found = dict(zip(keys, rec.find_many(keys)))
@@ -191,7 +194,9 @@ class Mentions(Learned):
             matcher = AgencyMatcher.default()
             found = {k: matcher.mentions(k) for k in keys}
         for t in tasks:
-            t.mentions = {f: found.get(t.text if f == "text" else getattr(t.context, f, ""), []) for f in MENTION_FIELDS}
+            t.mentions = {f: (by_line(lambda line: found.get(line, []), getattr(t.context, f, "")) if f in LINE_FIELDS else
+                              found.get(t.text if f == "text" else getattr(t.context, f, ""), []))
+                          for f in MENTION_FIELDS}
 
     def __call__(self, doc: Document) -> Document:
         self.annotate(doc.tasks)

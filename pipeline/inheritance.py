@@ -41,8 +41,9 @@ STEP_FIELDS = {"item": ("item", "field_lead", "parent"), "heading": ("heading",)
                "lead_in": ("lead_in",), "addressees": ("addressees",), "issuer": ("issuer",),
                "recipients": ("recipients",)}
 STEP_WEIGHT = {"item": 0.9, "heading": 0.8, "lead_in": 0.8, "addressees": 0.6, "issuer": 0.6, "recipients": 0.5}
-CONTEXT_FIELDS = ("item", "field_lead", "field_support", "parent", "heading", "lead_in", "doc_lead_in",
+CONTEXT_FIELDS = ("item", "field_lead", "field_support", "parent", "heading", "headings", "lead_in", "doc_lead_in",
                   "addressees", "issuer", "recipients")
+LINE_FIELDS = ("headings",)     # fields of several lines, one heading each: their mentions are found line by line
 PLAN_KINDS = re.compile(r"kế hoạch|chương trình|phương án|đề án", re.I)
 
 # verbs whose object is the actor of what follows; "theo đề nghị của X" (at X's proposal) is not one
@@ -172,4 +173,26 @@ def inherit(context: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]
                 found = actors(field, text, ms)
             if found:
                 return step, [(m, STEP_WEIGHT[step]) for m in found]
+        if step == "heading":
+            found = enclosing_heading_actors(context.get("headings") or "", mentions.get("headings") or [])
+            if found:
+                return step, [(m, STEP_WEIGHT[step]) for m in found]
     return "", []
+
+
+def enclosing_heading_actors(headings: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """The actors of the nearest heading that names one, going up through the headings above the nearest
+    ("Điều 3. Nhiệm vụ" under "Chương II. TRÁCH NHIỆM CỦA SỞ Y TẾ"); ``headings`` holds one per line,
+    the outermost first. Their offsets are those in ``headings``."""
+    lines, pos = [], 0
+    for line in headings.split("\n"):
+        lines.append((pos, line))
+        pos += len(line) + 1
+    for start, line in reversed(lines[:-1]):                 # the last one is the nearest, read already
+        end = start + len(line)
+        own = [Mention(m.start - start, m.end - start, m.text, m.prior, m.kind)
+               for m in mentions if start <= m.start and m.end <= end]
+        found = actors("heading", line, own)
+        if found:
+            return [Mention(m.start + start, m.end + start, m.text, m.prior, m.kind) for m in found]
+    return []

@@ -44,6 +44,17 @@ class Mention:
     kind: str      # "name" or "phrase"
 
 
+def by_line(find, text: str) -> list[Mention]:
+    """``find`` run on each line of ``text`` apart (a field of several headings: no name runs across two),
+    the mentions at their offsets in ``text``."""
+    out: list[Mention] = []
+    pos = 0
+    for line in text.split("\n"):
+        out += [Mention(m.start + pos, m.end + pos, m.text, m.prior, m.kind) for m in (find(line) if line else [])]
+        pos += len(line) + 1
+    return out
+
+
 def _read_data(name: str) -> str:
     return resources.files("pipeline").joinpath("data", name).read_text(encoding="utf-8")
 

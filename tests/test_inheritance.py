@@ -7,7 +7,7 @@ import pytest
 
 from pipeline import inheritance
 from pipeline.inheritance import STEP_WEIGHT, STEPS, actors, in_subject_position, inherit, supporters
-from pipeline.lexicon import Mention
+from pipeline.lexicon import Mention, by_line
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +16,8 @@ def find(default_matcher):
 
 
 def mentions_of(find, context: dict) -> dict:
-    return {k: find(v) for k, v in context.items() if isinstance(v, str) and v}
+    return {k: by_line(find, v) if k in inheritance.LINE_FIELDS else find(v)
+            for k, v in context.items() if isinstance(v, str) and v}
 
 
 def labels(got) -> list[str]:
@@ -178,3 +179,15 @@ def test_inheritance_docstring_example():
     import doctest
 
     assert doctest.testmod(inheritance).failed == 0
+
+
+def test_inheritance_heading_goes_up_to_the_nearest_heading_that_names_an_actor(find):
+    """'Điều 3. Nhiệm vụ chung' names nobody; the chapter above it does."""
+    headings = "Chương II. TRÁCH NHIỆM CỦA SỞ Y TẾ\nMục 1. Công tác chung\nĐiều 3. Nhiệm vụ chung"
+    ctx = {"heading": "Điều 3. Nhiệm vụ chung", "headings": headings, "addressees": "Công an tỉnh"}
+    step, got = inherit(ctx, mentions_of(find, ctx))
+    assert (step, labels(got)) == ("heading", ["so_ban_nganh"])
+    assert [headings[m.start:m.end] for m, _ in got] == ["SỞ Y TẾ"]     # offsets into the headings field
+    ctx["headings"] = "Chương II. QUY ĐỊNH CHUNG\nĐiều 3. Nhiệm vụ chung"
+    step, got = inherit(ctx, mentions_of(find, ctx))
+    assert (step, labels(got)) == ("addressees", ["luc_luong_vu_trang"])
