@@ -49,6 +49,7 @@ class Line:
     field: str = ""      # a field line: "lead", "support", "time", "product", "content", "other"
     field_value: str = ""
     cells: tuple = ()    # a task-table row: (task, lead, support) texts
+    part_title: str = ""  # in a regulation attached after the signature, its title ("… của Sở Nội vụ")
 
 
 @dataclass

@@ -137,6 +137,9 @@ def _cell_span(line: Line, cell: str) -> tuple[int, int] | None:
     return None
 
 
+_OWNER = re.compile(r"\bcủa\s+\S", re.I)     # a regulation's title that says whose it is
+
+
 def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = None, info=None) -> list[Candidate]:
     """Every body sentence of ``text`` as a task candidate with its features and context."""
     if lines is None or info is None:
@@ -160,7 +163,9 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
         while parents and parents[-1][1].depth >= ln.depth:
             parents.pop()
         chain = [p for _, p in parents]
-        heading_lines = [p for p in chain if p.heading]
+        heading_lines = [p.text for p in chain if p.heading]
+        if _OWNER.search(ln.part_title):
+            heading_lines.insert(0, ln.part_title)   # "QUY ĐỊNH chức năng … của Sở Nội vụ": its articles' outermost heading
         lead_in = next((p.text for p in reversed(chain) if p.lead_in), "")
         parent = next((p for p in reversed(chain) if not p.heading), None)
         item_fields: dict[str, str] = {}
@@ -199,8 +204,8 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
                 parent=parent.text if parent is not None else "",
                 field_lead=item_fields.get("lead", ""),
                 field_support=item_fields.get("support", ""),
-                heading=heading_lines[-1].text if heading_lines else "",
-                headings="\n".join(h.text for h in heading_lines),
+                heading=heading_lines[-1] if heading_lines else "",
+                headings="\n".join(heading_lines),
                 lead_in=lead_in,
                 doc_lead_in=info.lead_in,
                 addressees=info.addressees,

@@ -237,12 +237,37 @@ def _rows(lines: list[Line]) -> None:
         ln.cells = (task, lead, support)
 
 
+# an attached regulation, charter or annex: its type line, then its title in capitals
+_PART_TYPE = re.compile(r"^(?:QUY ĐỊNH|QUY CHẾ|ĐIỀU LỆ|PHỤ LỤC(?:\s+[IVXLC\d]+)?)$")
+
+
+def _part_titles(lines: list[Line]) -> None:
+    """Give each body line of a regulation attached after the signature ("QUY ĐỊNH / CHỨC NĂNG, NHIỆM VỤ …
+    CỦA SỞ NỘI VỤ / (Ban hành kèm theo …)") the title of its part: the outermost heading of its articles."""
+    title, seen_body, in_title, parts = "", False, False, []
+    for ln in lines:
+        t = ln.text.strip().strip("*").strip()
+        if ln.zone == "body":
+            if in_title:
+                title, in_title = " ".join(parts), False
+            seen_body = True
+            ln.part_title = title
+        elif ln.zone == "header" and seen_body:
+            if _PART_TYPE.match(t):
+                title, in_title, parts = "", True, []
+            elif in_title and _is_caps(t) and not t.startswith("("):
+                parts.append(t)
+            elif in_title and parts:
+                title, in_title = " ".join(parts), False
+
+
 def parse(text: str) -> tuple[list[Line], DocInfo]:
     """Lines with markers, zones, headings, lead-ins, fields and section paths; plus document info."""
     lines = _split_lines(text)
     info = DocInfo()
     _zones(lines, info)
     _rows(lines)
+    _part_titles(lines)
     roman, arabic, letter, article = "", [], "", ""
     for i, ln in enumerate(lines):
         if ln.zone == "header":

@@ -361,3 +361,20 @@ def test_tables_rule_table_keeps_offsets_through_cleanup():
     i = r.text.index("Kiểm tra cơ sở")
     s, e = r.offset_map.to_raw(i), r.offset_map.to_raw(i + len("Kiểm tra cơ sở"), end=True)
     assert raw[s:e] == "Kiểm tra cơ sở"
+
+
+REGULATION = ATTACHED.replace("KẾ HOẠCH\nPhòng, chống dịch năm 2024\n", "QUY ĐỊNH\nCHỨC NĂNG, NHIỆM VỤ\nCỦA SỞ Y TẾ\n") \
+    .replace("I. NHIỆM VỤ\n1. Sở Y tế chủ trì giám sát dịch bệnh tại cộng đồng.\n2. Sở Tài chính bố trí kinh phí "
+             "phòng, chống dịch.", "Điều 1. Nhiệm vụ\n1. Tham mưu cho Ủy ban nhân dân tỉnh ban hành quy hoạch mạng lưới y tế.")
+
+
+def test_structure_an_attached_regulation_title_heads_its_articles():
+    """'QUY ĐỊNH chức năng, nhiệm vụ của Sở Y tế': the outermost heading of its articles, whose items then
+    inherit the Sở (heading step) when nothing nearer names an actor."""
+    lines, _ = parse(REGULATION)
+    assert line(lines, "Nhiệm vụ").part_title == "CHỨC NĂNG, NHIỆM VỤ CỦA SỞ Y TẾ"
+    assert line(lines, "Quyết định có hiệu lực").part_title == ""          # the decision itself has none
+    cand = next(c for c in candidates(REGULATION) if c.text.startswith("Tham mưu"))
+    assert cand.context.headings.split("\n") == ["CHỨC NĂNG, NHIỆM VỤ CỦA SỞ Y TẾ", "Nhiệm vụ"]
+    plan = next(c for c in candidates(ATTACHED) if c.text.startswith("Sở Y tế"))
+    assert "Phòng, chống dịch" not in plan.context.headings                   # a plan's title is not one
