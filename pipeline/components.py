@@ -250,7 +250,7 @@ class Themes(Learned):
         return doc
 
 
-@factory("detector", {"C": 2.0, "threshold": 0.5, "max_features": 40000, "real_weight": 3.0}, learned=True)
+@factory("detector", {"C": 2.0, "threshold": 0.6, "max_features": 40000, "real_weight": 3.0}, learned=True)
 def make_detector(**settings) -> Detector:
     return Detector(**settings)
 

@@ -154,3 +154,15 @@ def test_cleanup_reaches_its_fixed_point_in_two_rounds(raw):
 def test_neighbouring_corrections_are_weighed_together():
     assert "chồng chéo" in clean("Các quy định còn mâu thuẫn, chống chéo hoặc chung chung.").text
     assert "thị trấn" in clean("Hội cơ sở xã, phường, thị trân được xếp loại vững mạnh.").text
+
+
+@pytest.mark.parametrize("raw,joined", [
+    ("Chữ ký số có giá trị pháp lý theo quy định tại\nĐiều 10 của Nghị định số 45/2020/NĐ-CP.", True),
+    ("Các sở, ban, ngành thuộc\nỦy ban nhân dân tỉnh thực hiện.", True),
+    ("Hồ sơ thực hiện theo mẫu quy định tại\nPhụ lục II kèm theo Quyết định này.", True),
+    ("Tổ chức tôn giáo trực thuộc\n\nBước 7", False),              # a table cell ends there
+    ("Sở Nội vụ thực hiện các nội dung sau.\nĐiều 10. Trách nhiệm của Sở Tài chính", False),
+])
+def test_a_wrapped_reference_joins_the_line_that_leads_to_it(raw, joined):
+    """'… quy định tại' / 'Điều 10 của Nghị định …': a reference the wrap put at a line's start, not an article."""
+    assert ("\n" not in clean(raw).text) == joined
