@@ -26,7 +26,7 @@ from functools import lru_cache
 from importlib import resources
 
 from . import diacritics, layout
-from .paragraphs import paragraph_rule
+from .paragraphs import ParagraphRule
 from .document import Edit
 from .tables import ROW_SEP, rule_table
 
@@ -173,10 +173,14 @@ def rule_unicode(text: str) -> list[Replacement]:
 
 _ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&apos;": "'"}
 # tags by name: "<ghi rõ địa chỉ …>" in a template is a blank to fill in, not markup
-_HTML_TAGS = ("a|abbr|article|b|big|blockquote|body|br|center|code|col|colgroup|div|em|font|footer|h[1-6]|head|header|"
-              "hr|html|i|img|li|link|meta|nav|ol|p|pre|s|script|section|small|span|strike|strong|style|sub|sup|"
-              "table|tbody|td|tfoot|th|thead|title|tr|u|ul")
-_HTML_RE = re.compile(r"</?(?:" + _HTML_TAGS + r")(?:\s[^<>\n]{0,200})?/?>|&(?:nbsp|amp|lt|gt|quot|apos|#39);", re.I)
+_HTML_TAGS = ("a|abbr|address|article|aside|b|base|big|blockquote|body|br|button|caption|center|cite|code|col|"
+              "colgroup|dd|del|details|dfn|div|dl|dt|em|embed|fieldset|figcaption|figure|font|footer|form|h[1-6]|"
+              "head|header|hr|html|i|iframe|img|input|ins|kbd|label|legend|li|link|main|mark|meta|nav|noscript|"
+              "object|ol|optgroup|option|p|param|picture|pre|q|s|samp|script|section|select|small|source|span|"
+              "strike|strong|style|sub|summary|sup|svg|table|tbody|td|textarea|tfoot|th|thead|time|title|tr|u|ul|"
+              "var|video|wbr|[a-z]+:[a-z]+")                       # "o:p", "w:sdt": Word's own tags
+_HTML_RE = re.compile(r"<!--[^<>]{0,500}?-->|</?(?:" + _HTML_TAGS + r")(?:\s[^<>\n]{0,200})?/?>"
+                      r"|&(?:nbsp|amp|lt|gt|quot|apos|#39);", re.I)
 
 
 def rule_html(text: str) -> list[Replacement]:
@@ -362,7 +366,6 @@ _SPACING_RULES = [
 ]
 
 
-@paragraph_rule
 def rule_spacing(text: str) -> list[Replacement]:
     repls: list[tuple[int, int, int, str]] = []
     for order, (rx, new) in enumerate(_SPACING_RULES):
@@ -373,8 +376,7 @@ def rule_spacing(text: str) -> list[Replacement]:
     return _first_wins(repls)
 
 
-@paragraph_rule
-def rule_ocr_confusion(text: str) -> list[Replacement]:
+def _ocr_confusions(text: str) -> list[Replacement]:
     pat, table = _confusions()
     out = []
     for m in pat.finditer(text):
@@ -406,9 +408,13 @@ _TONE = _tone_table()
 _TONE_RE = re.compile(r"(?<![qQ])(" + "|".join(map(re.escape, _TONE)) + r")(?!\w)")
 
 
-@paragraph_rule
-def rule_tone_style(text: str) -> list[Replacement]:
+def _tone_styles(text: str) -> list[Replacement]:
     return [(m.start(), m.end(), _TONE[m.group()]) for m in _TONE_RE.finditer(text)]
+
+
+# word rules: no decision looks past a blank line, so they run paragraph by paragraph, cached
+rule_ocr_confusion = ParagraphRule(_ocr_confusions)
+rule_tone_style = ParagraphRule(_tone_styles)
 
 
 _MARKER_ONLY = re.compile(r"^(?:[IVXLC]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\)|[-+•–]|Điều \d+[a-z]?\.?)$")
@@ -431,7 +437,10 @@ def _connector_at_end(cur: str, blank: bool = True) -> bool:
     return words[-1] in _CONNECTORS or (not blank and words[-1] == "thuộc")
 
 
-_REFERENCE = re.compile(r"(?:Điều|Khoản|Mục|Phần|Chương|Phụ lục)\s+(?:\d+|[IVXLC]+\b)", re.I)
+# "… quy định tại" / "Điều 10 của Nghị định …": a reference wrapped to a line's start, not an article ("Điều 4.
+# Thời hạn …", "Chương V" alone are headings)
+_REFERENCE = re.compile(r"(?:Điều|Khoản|Mục|Phần|Chương|Phụ lục)\s+(?:\d+[a-z]?|[IVXLC]+)(?![\w.:])(?=\s*[,;]?\s*\S)", re.I)
+_REFERENCE_LEADS = {"tại", "theo", "của", "và", "hoặc", "với", "thuộc", "trong"}
 _DATE_CONT = re.compile(r"^[A-ZĐÀ-Ỹ][\w]*(?: [A-ZĐÀ-Ỹ][\w]*)*, ngày \d")
 _NUMBER_LINE = re.compile(r"số\s*:", re.I)   # "Số: 22/2013/QĐ-TTg": the letterhead's left column ends there
 
@@ -444,7 +453,7 @@ def _should_join(cur: str, nxt: str, blank: bool, wrapped: float = 0, after: str
         return False                  # a table row is one line
     if _MARKER_ONLY.match(cur):
         return not blank
-    if not blank and _REFERENCE.match(nxt) and _connector_at_end(cur, blank):
+    if not blank and _REFERENCE.match(nxt) and cur.split()[-1] in _REFERENCE_LEADS:
         return True                   # "quy định tại" / "Điều 10 của Nghị định …": a reference, not an article
     if _STRUCTURE.match(nxt) or _MARKER_ONLY.match(nxt):
         return False
@@ -455,7 +464,7 @@ def _should_join(cur: str, nxt: str, blank: bool, wrapped: float = 0, after: str
     first = nxt[0]
     if first.islower() or (not blank and _DATE_CONT.match(nxt) and not _NUMBER_LINE.match(cur)):
         return True
-    if _connector_at_end(cur):
+    if _connector_at_end(cur, blank):
         return True           # "… phối hợp với" / "Bộ Nông nghiệp …": a line does not end on "với"
     if wrapped and not blank and len(cur) >= 40 and (not _STRUCTURE.match(cur) or len(cur) >= 0.85 * wrapped) \
             and not re.match(r"(?:v/v|về việc)\b", cur, re.I) and not _DATE_CONT.match(after.strip()):
@@ -523,8 +532,8 @@ _AFTER_REFERENCE = re.compile(r"(?<!\w)(?:\w|\d+|[IVXLC]+)\.\s*$")     # "Phần
 
 
 def rule_duplicate(text: str) -> list[Replacement]:
-    """Text the converter repeated on the spot: a paragraph right after itself, a sentence again in its own
-    paragraph. Keep the first.
+    """Text the converter repeated on the spot: a line right after itself, a sentence again in its own
+    line. Keep the first.
 
     A sentence repeated farther away is kept: real regulations, procedures and plans repeat items, clauses and
     recommendations on purpose (one procedure's "Kiến nghị thực thi" under each of fifty procedures), and
@@ -541,7 +550,7 @@ def rule_duplicate(text: str) -> list[Replacement]:
         prev_par = key
         seen: set[str] = set()
         for m in _SENT_RE.finditer(line):
-            if _AFTER_REFERENCE.search(line, 0, m.start()):
+            if _AFTER_REFERENCE.search(line, max(0, m.start() - 24), m.start()):   # a window: linear time
                 continue                 # after "d.", "Bước 1.", "Phần C.": an item's text or a reference's tail
             skey = " ".join(m.group().split())
             if skey in seen:

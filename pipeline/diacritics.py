@@ -39,9 +39,8 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Callable
 
-from .paragraphs import paragraph_rule
+from .paragraphs import ParagraphRule
 from .syllables import is_syllable, skeleton, split_tone
 
 Replacement = tuple[int, int, str]
@@ -283,5 +282,5 @@ def splits(text: str, m: Model | None = None) -> list[Replacement]:
 
 # Cleanup's rules: no decision looks past a blank line (syllables are joined by at most one line break,
 # a paragraph's start is a sentence's start), so they run paragraph by paragraph, cached.
-rule_diacritics = paragraph_rule(corrections)
-rule_word_split = paragraph_rule(splits)
+rule_diacritics = ParagraphRule(corrections)
+rule_word_split = ParagraphRule(splits)

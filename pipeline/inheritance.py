@@ -31,6 +31,7 @@ actor is :class:`pipeline.agencies.AgencyClassifier`.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Callable, Mapping, Sequence
 
 from .lexicon import Mention
@@ -49,8 +50,8 @@ PLAN_KINDS = re.compile(r"kế hoạch|chương trình|phương án|đề án", 
 # verbs whose object is the actor of what follows; "theo đề nghị của X" (at X's proposal) is not one
 _OBJECT_VERBS = re.compile(r"\b(?:yêu cầu|đề nghị(?!\s+của)|giao(?: cho)?|chỉ đạo|phân công)\b", re.I)
 # a mention after these words is a partner, a report's recipient or someone acted on, not an actor
-_NOT_ACTOR_BEFORE = re.compile(r"(?:phối hợp(?: với)?|cùng với|cùng|giúp|hỗ trợ|tạo điều kiện cho|báo cáo|gửi(?: về)?|"
-                               r"trình|tham mưu(?: cho)?)\s*[,:]?\s*$", re.I)
+_NOT_ACTOR_BEFORE = re.compile(r"(?<!\w)(?:phối hợp(?: với)?|cùng với|cùng|giúp|hỗ trợ|tạo điều kiện cho|báo cáo|"
+                               r"gửi(?: về)?|(?<!chương )(?<!quy )(?<!công )trình|tham mưu(?: cho)?)\s*[,:]?\s*$", re.I)
 _SUPPORT_BEFORE = re.compile(r"(?:phối hợp(?: với)?|cùng với|giúp|hỗ trợ|tạo điều kiện cho)\s*[,:]?\s*$", re.I)
 # what may stand before the actor a heading or an introducing line names: "Trách nhiệm của X", "Đối với X",
 # "Giao X", "X:" (after the numbering, which the structure parser has removed)
@@ -106,9 +107,12 @@ def _with_coordinated(text: str, mentions: Sequence[Mention], chosen: Sequence[M
 
 
 def actors(field: str, text: str, mentions: Sequence[Mention]) -> list[Mention]:
-    """The mentions of one context text that name an actor for the tasks under it (a name that only says
-    whom another one belongs to, "… thuộc UBND tỉnh", is left out when an actor remains)."""
+    """The mentions of one context text that name an actor for the tasks under it (in a heading or parent
+    line, a name that only says whose unit another one is, "… thuộc UBND tỉnh", is left out when an actor
+    remains)."""
     found = _actors(field, text, mentions)
+    if field not in ("heading", "parent"):
+        return found                  # a list (Kính gửi, Nơi nhận) or lead-in gives every group it names
     own = [m for m in found if not _PART_OF.search(_before(text, m))]
     return own or found
 
@@ -174,25 +178,27 @@ def inherit(context: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]
             if found:
                 return step, [(m, STEP_WEIGHT[step]) for m in found]
         if step == "heading":
-            found = enclosing_heading_actors(context.get("headings") or "", mentions.get("headings") or [])
+            found = enclosing_heading_actors(context.get("headings") or "", mentions.get("headings") or [],
+                                             skip_nearest=bool((context.get("heading") or "").strip()))
             if found:
                 return step, [(m, STEP_WEIGHT[step]) for m in found]
     return "", []
 
 
-def enclosing_heading_actors(headings: str, mentions: Sequence[Mention]) -> list[Mention]:
-    """The actors of the nearest heading that names one, going up through the headings above the nearest
-    ("Điều 3. Nhiệm vụ" under "Chương II. TRÁCH NHIỆM CỦA SỞ Y TẾ"); ``headings`` holds one per line,
-    the outermost first. Their offsets are those in ``headings``."""
+def enclosing_heading_actors(headings: str, mentions: Sequence[Mention], skip_nearest: bool = False) -> list[Mention]:
+    """The actors of the nearest heading that names one, going up through the headings above
+    ("Điều 3. Nhiệm vụ" under "Chương II. TRÁCH NHIỆM CỦA SỞ Y TẾ"); ``headings`` holds one per line, the
+    outermost first, and ``skip_nearest`` leaves out its last line (read already as the nearest heading).
+    The mentions' offsets are those in ``headings``."""
     lines, pos = [], 0
     for line in headings.split("\n"):
         lines.append((pos, line))
         pos += len(line) + 1
-    for start, line in reversed(lines[:-1]):                 # the last one is the nearest, read already
+    for start, line in reversed(lines[:-1] if skip_nearest else lines):
         end = start + len(line)
-        own = [Mention(m.start - start, m.end - start, m.text, m.prior, m.kind)
+        own = [replace(m, start=m.start - start, end=m.end - start)
                for m in mentions if start <= m.start and m.end <= end]
         found = actors("heading", line, own)
         if found:
-            return [Mention(m.start + start, m.end + start, m.text, m.prior, m.kind) for m in found]
+            return [replace(m, start=m.start + start, end=m.end + start) for m in found]
     return []

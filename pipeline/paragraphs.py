@@ -2,17 +2,17 @@
 
 Cleanup runs its rules over the whole text again until nothing changes, so most of a second round
 reads paragraphs that no rule touched in the first. A rule whose decisions never look past a blank
-line gives the same replacements when run on each paragraph apart, and a paragraph it has read
-already is not read again::
+line, and never read the whitespace of a blank line, gives the same replacements when run on each
+paragraph apart, and a paragraph it has read already is not read again::
 
-    rule = paragraph_rule(find)          # find(paragraph) -> [(start, end, new), …]
+    rule = ParagraphRule(find)           # find(paragraph) -> [(start, end, new), …]
     rule(text) == find(text)             # for such a rule, with the second call mostly cache hits
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from functools import lru_cache
 from typing import Callable
 
 Replacement = tuple[int, int, str]
@@ -35,25 +35,30 @@ def by_paragraph(find: Callable[[str], tuple[Replacement, ...] | list[Replacemen
     return out
 
 
-def per_paragraph(find: Find) -> Callable[[str], tuple[Replacement, ...]]:
-    """``find`` for one paragraph, cached (``cache_info``/``cache_clear`` as lru_cache's) up to
-    :data:`CACHED_PARAGRAPH` characters."""
-    cached = lru_cache(maxsize=CACHE_SIZE)(lambda paragraph: tuple(find(paragraph)))
+class ParagraphRule:
+    """A cleanup rule that runs ``find`` paragraph by paragraph, cached up to :data:`CACHED_PARAGRAPH`
+    characters a paragraph (``cache_info``/``cache_clear`` as lru_cache's). Pickles as ``find`` does."""
 
-    def run(paragraph: str) -> tuple[Replacement, ...]:
-        return cached(paragraph) if len(paragraph) <= CACHED_PARAGRAPH else tuple(find(paragraph))
-    run.cache_info, run.cache_clear = cached.cache_info, cached.cache_clear
-    return run
+    def __init__(self, find: Find):
+        self.find = find
+        self._cached = functools.lru_cache(maxsize=CACHE_SIZE)(self._find)
+        functools.update_wrapper(self, find)
 
+    def _find(self, paragraph: str) -> tuple[Replacement, ...]:
+        return tuple(self.find(paragraph))
 
-def paragraph_rule(find: Find) -> Callable[[str], list[Replacement]]:
-    """A cleanup rule that runs ``find`` paragraph by paragraph, cached (its ``paragraph`` attribute is
-    the cached one-paragraph function, with ``cache_info``/``cache_clear``)."""
-    one = per_paragraph(find)
+    def paragraph(self, paragraph: str) -> tuple[Replacement, ...]:
+        """The replacements in one paragraph."""
+        return self._cached(paragraph) if len(paragraph) <= CACHED_PARAGRAPH else self._find(paragraph)
 
-    def rule(text: str) -> list[Replacement]:
-        return by_paragraph(one, text)
-    rule.paragraph = one
-    rule.__name__ = rule.__qualname__ = getattr(find, "__name__", "rule")
-    rule.__doc__ = find.__doc__
-    return rule
+    def cache_info(self):
+        return self._cached.cache_info()
+
+    def cache_clear(self) -> None:
+        self._cached.cache_clear()
+
+    def __call__(self, text: str) -> list[Replacement]:
+        return by_paragraph(self.paragraph, text)
+
+    def __reduce__(self):
+        return ParagraphRule, (self.find,)

@@ -244,9 +244,12 @@ _PART_TYPE = re.compile(r"^(?:QUY ĐỊNH|QUY CHẾ|ĐIỀU LỆ|PHỤ LỤC(?:\
 def _part_titles(lines: list[Line]) -> None:
     """Give each body line of a regulation attached after the signature ("QUY ĐỊNH / CHỨC NĂNG, NHIỆM VỤ …
     CỦA SỞ NỘI VỤ / (Ban hành kèm theo …)") the title of its part: the outermost heading of its articles."""
-    title, seen_body, in_title, parts = "", False, False, []
+    title, seen_body, in_title, parts, prev = "", False, False, [], ""
     for ln in lines:
         t = ln.text.strip().strip("*").strip()
+        if ln.zone == "header" and prev in ("body", "closing"):
+            title, in_title, parts = "", False, []     # another document begins: its own title or none
+        prev = ln.zone
         if ln.zone == "body":
             if in_title:
                 title, in_title = " ".join(parts), False

@@ -151,7 +151,7 @@ def test_cleanup_reaches_its_fixed_point_in_two_rounds(raw):
     assert clean(once).edits == []
 
 
-def test_neighbouring_corrections_are_weighed_together():
+def test_cleanup_neighbouring_corrections_are_weighed_together():
     assert "chồng chéo" in clean("Các quy định còn mâu thuẫn, chống chéo hoặc chung chung.").text
     assert "thị trấn" in clean("Hội cơ sở xã, phường, thị trân được xếp loại vững mạnh.").text
 
@@ -162,7 +162,20 @@ def test_neighbouring_corrections_are_weighed_together():
     ("Hồ sơ thực hiện theo mẫu quy định tại\nPhụ lục II kèm theo Quyết định này.", True),
     ("Tổ chức tôn giáo trực thuộc\n\nBước 7", False),              # a table cell ends there
     ("Sở Nội vụ thực hiện các nội dung sau.\nĐiều 10. Trách nhiệm của Sở Tài chính", False),
+    ("Điều 4. Nhiệm vụ, quyền hạn của Trưởng Ban\nĐiều 5. Nhiệm vụ của Phó Trưởng ban", False),   # two headings
+    ("Điều 6. Quyền của Hội\nĐiều 7. Nghĩa vụ của Hội viên", False),
+    ("Hồ sơ được giải quyết theo\nĐiều 4. Thời hạn giải quyết", False),                 # an article begins
+    ("Điều 20. Tài chính của Hội\nChương V", False),
 ])
-def test_a_wrapped_reference_joins_the_line_that_leads_to_it(raw, joined):
+def test_cleanup_a_wrapped_reference_joins_the_line_that_leads_to_it(raw, joined):
     """'… quy định tại' / 'Điều 10 của Nghị định …': a reference the wrap put at a line's start, not an article."""
     assert ("\n" not in clean(raw).text) == joined
+
+
+@pytest.mark.parametrize("raw,kept", [
+    ("Điền đầy đủ thông tin tại địa chỉ: <ghi rõ địa chỉ tên miền> trước ngày 15.", True),   # a blank to fill in
+    ("Ban Chỉ đạo <p>họp định kỳ</p> hằng quý.", False),
+    ("Ban Chỉ đạo họp<o:p></o:p> định kỳ<!-- Word --> hằng quý.", False),
+])
+def test_cleanup_only_named_html_tags_are_markup(raw, kept):
+    assert ("<" in clean(raw).text) == kept

@@ -133,6 +133,8 @@ def test_inheritance_item_actors_decides_the_items_earlier_sentence(find):
     ("Trách nhiệm của Ủy ban nhân dân cấp xã", ["chinh_quyen"]),
     ("Trình Ủy ban nhân dân tỉnh:", []),                                    # what goes to X, not what X does
     ("Tham mưu, giúp Ủy ban nhân dân tỉnh:", []),
+    ("Phân công thực hiện chương trình: Sở Y tế", ["so_ban_nganh"]),        # "chương trình" is no "trình"
+    ("Trách nhiệm thực hiện Quy trình Sở Y tế", ["so_ban_nganh"]),
 ])
 def test_inheritance_heading_names_an_actor_only_in_subject_position(find, heading, expected):
     assert [m.prior for m in actors("heading", heading, find(heading))] == expected
@@ -191,3 +193,18 @@ def test_inheritance_heading_goes_up_to_the_nearest_heading_that_names_an_actor(
     ctx["headings"] = "Chương II. QUY ĐỊNH CHUNG\nĐiều 3. Nhiệm vụ chung"
     step, got = inherit(ctx, mentions_of(find, ctx))
     assert (step, labels(got)) == ("addressees", ["luc_luong_vu_trang"])
+
+
+def test_inheritance_a_list_keeps_a_unit_s_owner(find):
+    """Only a heading or parent line reads "thuộc" as whose unit: a Kính gửi list gives every group it names."""
+    text = "- Công an tỉnh;\n- Các trường học thuộc Sở Giáo dục và Đào tạo"
+    assert "so_ban_nganh" in {m.prior for m in actors("addressees", text, find(text))}
+
+
+def test_inheritance_enclosing_headings_nearest_first_with_offsets(find):
+    headings = "Chương II. TRÁCH NHIỆM CỦA CÔNG AN TỈNH\nMục 1. Trách nhiệm của Sở Y tế\nĐiều 3. Nhiệm vụ chung"
+    ctx = {"heading": "Điều 3. Nhiệm vụ chung", "headings": headings}
+    step, got = inherit(ctx, mentions_of(find, ctx))
+    assert (step, labels(got)) == ("heading", ["so_ban_nganh"])             # Mục 1, not the chapter
+    assert [headings[m.start:m.end] for m, _ in got] == ["Sở Y tế"]
+    assert inheritance.enclosing_heading_actors("Trách nhiệm của Sở Y tế", find("Trách nhiệm của Sở Y tế")) != []

@@ -201,3 +201,20 @@ def test_mentions_component_without_a_model_falls_back_on_the_lexicon():
     assert [m.text for m in t.mentions["heading"]] == ["Công an tỉnh"]
     assert t.mentions["addressees"] == []
     assert np.all([isinstance(v, list) for v in t.mentions.values()])
+
+
+def test_mentions_of_the_headings_field_are_found_line_by_line():
+    """One heading a line: a name in capitals at a line's end does not run on into the next heading, and
+    every mention keeps its offsets in the field (the component and a frame built without it alike)."""
+    import pandas as pd
+
+    from pipeline.agencies import default_mentions
+    from pipeline.components import Mentions
+    from pipeline.document import Task, TaskContext
+
+    headings = "Chương I. QUY ĐỊNH CHUNG\nMục 1. TRÁCH NHIỆM CỦA SỞ Y TẾ\nĐiều 3. Trách nhiệm của Công an tỉnh"
+    t = Task(id=0, text="Tổ chức kiểm tra.", start=0, end=17, context=TaskContext(headings=headings))
+    Mentions(c1=0.05, c2=0.05, max_iterations=10, C_label=1.0).annotate([t])
+    frame = default_mentions(pd.DataFrame([{"headings": headings}]), ["headings"])[0]
+    for found in (t.mentions["headings"], frame["headings"]):
+        assert [headings[m.start:m.end] for m in found] == [m.text for m in found] == ["SỞ Y TẾ", "Công an tỉnh"]

@@ -378,3 +378,12 @@ def test_structure_an_attached_regulation_title_heads_its_articles():
     assert cand.context.headings.split("\n") == ["CHỨC NĂNG, NHIỆM VỤ CỦA SỞ Y TẾ", "Nhiệm vụ"]
     plan = next(c for c in candidates(ATTACHED) if c.text.startswith("Sở Y tế"))
     assert "Phòng, chống dịch" not in plan.context.headings                   # a plan's title is not one
+
+
+def test_structure_a_regulation_title_ends_with_its_part():
+    """A plan attached after the regulation has no title of the regulation's."""
+    tail = ATTACHED[ATTACHED.index("TM. ỦY BAN NHÂN DÂN"):]
+    both = REGULATION + "\n" + tail
+    lines, _ = parse(both)
+    assert line(lines, "Nhiệm vụ").part_title == "CHỨC NĂNG, NHIỆM VỤ CỦA SỞ Y TẾ"
+    assert line(lines, "Sở Tài chính bố trí").part_title == ""
