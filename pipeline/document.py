@@ -67,7 +67,8 @@ class TaskContext:
     field_lead: str = ""        # "Cơ quan chủ trì: …" of the item, or the row's "chủ trì" cell
     field_support: str = ""     # "Cơ quan phối hợp: …", or the row's "phối hợp" cell
     heading: str = ""           # the nearest heading above
-    headings: str = ""          # every heading above, outermost first (for themes)
+    headings: str = ""          # every heading above, one a line, outermost first (an attached regulation's
+                                # title first): themes read them, and the heading step goes up through them
     lead_in: str = ""           # the introducing sentence the task's list hangs from
     doc_lead_in: str = ""       # the document's first lead-in ("… yêu cầu:")
     addressees: str = ""        # "Kính gửi" list, or a công điện's list after "điện:"

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable
+from typing import Callable, Iterable, Sequence
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -44,7 +44,7 @@ class Mention:
     kind: str      # "name" or "phrase"
 
 
-def by_line(find, text: str) -> list[Mention]:
+def by_line(find: Callable[[str], Sequence[Mention]], text: str) -> list[Mention]:
     """``find`` run on each line of ``text`` apart (a field of several headings: no name runs across two),
     the mentions at their offsets in ``text``."""
     out: list[Mention] = []
