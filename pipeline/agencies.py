@@ -146,7 +146,7 @@ def mention_features(text: str, m: Mention, index: int, count: int, issuer_label
 def default_mentions(X: pd.DataFrame, fields: Sequence[str]) -> list[dict]:
     """Mentions of every text field of ``X`` from the lexicon alone (for a frame built without the
     pipeline's mention component)."""
-    from .lexicon import AgencyMatcher, by_line
+    from .lexicon import AgencyMatcher
 
     matcher = AgencyMatcher.default()
     cache: dict[str, list[Mention]] = {}
@@ -156,8 +156,7 @@ def default_mentions(X: pd.DataFrame, fields: Sequence[str]) -> list[dict]:
             cache[t] = matcher.mentions(t) if t else []
         return cache[t]
 
-    return [{f: by_line(find, str(row.get(f) or "")) if f in inheritance.LINE_FIELDS else find(str(row.get(f) or ""))
-             for f in fields} for _, row in X.iterrows()]
+    return [{f: inheritance.field_mentions(find, f, str(row.get(f) or "")) for f in fields} for _, row in X.iterrows()]
 
 
 MENTION_FIELDS = ("text",) + inheritance.CONTEXT_FIELDS

@@ -474,8 +474,8 @@ def _should_join(cur: str, nxt: str, blank: bool, wrapped: float = 0, after: str
         return False          # a numbered line without final punctuation is a heading
                               # (a short one, "5. Cục", is a name the converter wrapped)
     if blank:
-        return _connector_at_end(cur)
-    return cur[-1] == "," or _connector_at_end(cur, blank) or first in "(“\"'" or first.isdigit()
+        return False          # (a connector at the line's end was joined above)
+    return cur[-1] == "," or first in "(“\"'" or first.isdigit()
 
 
 def _hard_wrapped(lines: list[str]) -> float:

@@ -174,8 +174,7 @@ class Mentions(Learned):
     def annotate(self, tasks: list) -> None:
         """Set ``mentions`` on tasks (or candidates): every text field looked up once per call."""
         from .agencies import MENTION_FIELDS
-        from .inheritance import LINE_FIELDS
-        from .lexicon import by_line
+        from .inheritance import LINE_FIELDS, field_mentions
 
         rec = self.models.get("recognizer")
         texts: dict[str, None] = {}
@@ -194,8 +193,7 @@ class Mentions(Learned):
             matcher = AgencyMatcher.default()
             found = {k: matcher.mentions(k) for k in keys}
         for t in tasks:
-            t.mentions = {f: (by_line(lambda line: found.get(line, []), getattr(t.context, f, "")) if f in LINE_FIELDS else
-                              found.get(t.text if f == "text" else getattr(t.context, f, ""), []))
+            t.mentions = {f: field_mentions(lambda k: found.get(k, []), f, t.text if f == "text" else getattr(t.context, f, ""))
                           for f in MENTION_FIELDS}
 
     def __call__(self, doc: Document) -> Document:

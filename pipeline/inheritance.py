@@ -34,7 +34,7 @@ import re
 from dataclasses import replace
 from typing import Callable, Mapping, Sequence
 
-from .lexicon import Mention
+from .lexicon import Mention, by_line
 
 STEPS = ("item", "heading", "lead_in", "addressees", "issuer", "recipients")
 # the context fields each step reads, in order, and the weight of an agency it gives
@@ -45,6 +45,13 @@ STEP_WEIGHT = {"item": 0.9, "heading": 0.8, "lead_in": 0.8, "addressees": 0.6, "
 CONTEXT_FIELDS = ("item", "field_lead", "field_support", "parent", "heading", "headings", "lead_in", "doc_lead_in",
                   "addressees", "issuer", "recipients")
 LINE_FIELDS = ("headings",)     # fields of several lines, one heading each: their mentions are found line by line
+
+
+def field_mentions(find: Callable[[str], Sequence[Mention]], field: str, text: str) -> list[Mention]:
+    """The mentions of one context field: ``find`` on its text, or on each line of a field of several lines."""
+    return by_line(find, text) if field in LINE_FIELDS else list(find(text)) if text else []
+
+
 PLAN_KINDS = re.compile(r"kế hoạch|chương trình|phương án|đề án", re.I)
 
 # verbs whose object is the actor of what follows; "theo đề nghị của X" (at X's proposal) is not one

@@ -7,7 +7,7 @@ import pytest
 
 from pipeline import inheritance
 from pipeline.inheritance import STEP_WEIGHT, STEPS, actors, in_subject_position, inherit, supporters
-from pipeline.lexicon import Mention, by_line
+from pipeline.lexicon import Mention
 
 
 @pytest.fixture(scope="module")
@@ -16,8 +16,7 @@ def find(default_matcher):
 
 
 def mentions_of(find, context: dict) -> dict:
-    return {k: by_line(find, v) if k in inheritance.LINE_FIELDS else find(v)
-            for k, v in context.items() if isinstance(v, str) and v}
+    return {k: inheritance.field_mentions(find, k, v) for k, v in context.items() if isinstance(v, str) and v}
 
 
 def labels(got) -> list[str]:
