@@ -41,7 +41,7 @@ class Mention:
     end: int
     text: str
     prior: str
-    kind: str      # "name" or "phrase"
+    kind: str      # "name" or "phrase" (lexicon); "tagged", "listed" or "subject" (MentionRecognizer)
 
 
 def by_line(find: Callable[[str], Sequence[Mention]], text: str) -> list[Mention]:

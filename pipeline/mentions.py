@@ -6,10 +6,15 @@ Tập đoàn / Công an … plus their modifiers), so no closed list holds them 
 syllables, :mod:`sklearn_crfsuite`) whose features include the administrative
 lexicon (``data/agencies.tsv``, matched with spaCy's PhraseMatcher), the head
 words that begin names (``data/heads.txt``) and the common words that only look
-like one ("báo cáo", "nhiệm vụ": ``data/not_agencies.txt``). A second model
-(character n-grams, logistic regression) gives each span its class. A span in
-capitals is kept only where the lexicon backs it, so "NHIỆM VỤ" in a heading is
-never the agency "Vụ".
+like one ("báo cáo", "nhiệm vụ": ``data/not_agencies.txt``), the common nouns
+that name an actor without a proper name ("thương nhân", "cơ quan, đơn vị":
+``data/actor_words.txt``) and the cues of what an actor must do that follow its
+name ("có trách nhiệm", "phải": ``data/duty_cues.txt``). Where neither the
+tagger nor the lexicon finds a name, an actor in subject position is taken by
+:func:`subject_span` ("Thương nhân kinh doanh tại chợ phải…", "Trách nhiệm của
+Quỹ"). A second model (character n-grams, logistic regression) gives each span
+its class. A span in capitals is kept only where the lexicon backs it, so
+"NHIỆM VỤ" in a heading is never the agency "Vụ".
 
 >>> rec = MentionRecognizer(max_iterations=30).fit(
 ...     ["Sở Y tế chủ trì tuyên truyền.", "Bộ Công an phối hợp."],
@@ -53,6 +58,27 @@ def not_agency_words() -> frozenset:
     return frozenset(_data("not_agencies.txt"))
 
 
+def _phrases(name: str) -> dict[tuple[str, ...], int]:
+    """A data file's lower-case phrases as syllable tuples, each with its length."""
+    return {tuple(p.lower().split()): len(p.split()) for p in _data(name)}
+
+
+@lru_cache(maxsize=1)
+def actor_words() -> dict:
+    return _phrases("actor_words.txt")
+
+
+@lru_cache(maxsize=1)
+def duty_cues() -> dict:
+    return _phrases("duty_cues.txt")
+
+
+def _starts(low: Sequence[str], phrases: dict) -> list[bool]:
+    """For each position of ``low``: does one of ``phrases`` (syllable tuples, at most 4 long) begin there?"""
+    n = len(low)
+    return [any(tuple(low[i:i + k]) in phrases for k in (1, 2, 3, 4) if i + k <= n) for i in range(n)]
+
+
 def tokens(text: str) -> list[tuple[int, int, str]]:
     """Syllables and punctuation with offsets."""
     return [(m.start(), m.end(), m.group()) for m in SYLLABLE_RE.finditer(text)]
@@ -86,12 +112,83 @@ def _lexicon_tags(mentions: Sequence[Mention], toks: list) -> list[str]:
     return tags
 
 
+# an adverbial that opens a sentence before its subject: "Trường hợp …, cấp có thẩm quyền quyết định…"
+_OPENING = re.compile(r"^(?:trong trường hợp|trường hợp|trong thời hạn|căn cứ|đối với|sau khi|trước khi|khi|"
+                      r"định kỳ|hằng năm|hàng năm|hằng tháng|hàng tháng|hằng quý|chậm nhất|ngoài việc|trên cơ sở|"
+                      r"nếu|tại|theo|trong|để)\b", re.I)
+# a heading or lead-in whose actor is the one it speaks of: "Điều 12. Trách nhiệm của Quỹ", "Nhiệm vụ, quyền hạn
+# của cơ quan, đơn vị…", "Yêu cầu đối với cơ sở xử lý chất thải:", "Đối với cơ quan, đơn vị:"
+_POSSESSOR = re.compile(r"^\W*(?:(?:Điều|Mục|Chương)\s+\w+\s*[.:]?\s*|\w{1,4}\s*[.)]\s+)?"
+                        r"(?:(?:trách nhiệm|nhiệm vụ|quyền hạn|nghĩa vụ|quyền|yêu cầu)"
+                        r"(?:(?:\s*,\s*|\s+và\s+)(?:trách nhiệm|nhiệm vụ|quyền hạn|nghĩa vụ|quyền|yêu cầu))*"
+                        r"\s+(?:của|đối với)|đối với)\s+", re.I)
+_DETERMINERS = frozenset({"các", "những", "mỗi", "mọi", "từng"})
+SUBJECT_MAX = 12         # syllables of an actor named by a common noun, before what it must do
+
+
+def subject_span(text: str, toks: list) -> tuple[int, int] | None:
+    """The actor a sentence names by a common noun in subject position: "Thương nhân kinh doanh tại chợ phải…",
+    "Trường hợp …, cấp có thẩm quyền quyết định…", "Cơ quan, đơn vị chủ trì…", or that a heading speaks of:
+    "Trách nhiệm của Quỹ", "Yêu cầu đối với cơ sở xử lý chất thải:" (the phrase runs to the heading's end, its
+    colon or ``SUBJECT_MAX`` syllables). In a sentence the phrase begins it
+    (or follows its opening adverbial or a short "Bước 2:" label) with a word of ``actor_words`` or ``heads``
+    that is not itself a cue of what to do ("Tổ chức tập huấn…"), and ends where such a cue begins
+    (``duty_cues``), at most ``SUBJECT_MAX`` syllables on; a comma inside it must begin another actor word.
+    Whether it is the task's actor is the role model's decision."""
+    low = [t[2].lower() for t in toks]
+    n = len(low)
+    actors, duties, heads = actor_words(), duty_cues(), head_words()
+
+    def phrase(i: int, phrases: dict) -> int:
+        return next((k for k in (4, 3, 2, 1) if i + k <= n and tuple(low[i:i + k]) in phrases), 0)
+
+    def head(i: int) -> int:
+        return next((k for k in (2, 1) if i + k <= n and " ".join(t[2] for t in toks[i:i + k]) in heads), 0)
+
+    pm = _POSSESSOR.match(text)
+    if pm:                                       # the actor runs to the end of the heading or its colon
+        i = next((x for x, t in enumerate(toks) if t[0] >= pm.end()), n)
+        st, i = i, i + (i < n and low[i] in _DETERMINERS)
+        k = phrase(i, actors) or head(i)
+        j = i + k
+        while k and j < n and j - i < SUBJECT_MAX and low[j] not in (".", ":", ";", "(", ")"):
+            if low[j] == "," and not phrase(j + 1, actors):
+                break
+            j += 1
+        return (toks[st][0], toks[j - 1][1]) if k else None
+    if _OPENING.match(text.lstrip()):
+        starts = [next((i + 1 for i in range(min(n, 40)) if low[i] == ","), n)]
+    else:
+        starts = [0] + [i + 1 for i in range(min(n, 5)) if low[i] == ":"]
+    for st in starts:
+        i = st + (st < n and low[st] in _DETERMINERS)
+        if i >= n or phrase(i, duties):       # "Tổ chức tập huấn…": what to do, said to no one
+            continue
+        k = phrase(i, actors) or head(i)
+        j = i + k
+        while k and j < n and j - i < SUBJECT_MAX:
+            if low[j] == ",":                    # "Cơ quan, tổ chức, đơn vị": another actor word, taken whole
+                k = phrase(j + 1, actors)
+                if not k:
+                    break
+                j += 1 + k
+                continue
+            if phrase(j, duties):
+                return toks[st][0], toks[j - 1][1]
+            if low[j] in (".", ";", ":", "(", ")"):
+                break
+            j += 1
+    return None
+
+
 def token_features(text: str, toks: list, lex: list[str]) -> list[dict]:
-    """The CRF's features of each token: word, shape, neighbours, head words, lexicon tags, compounds."""
+    """The CRF's features of each token: word, shape, neighbours, head words, lexicon tags, compounds, actor
+    words and duty cues (one beginning here, or at the next token)."""
     heads, stop = head_words(), not_agency_words()
     low = [t.lower() for _, _, t in toks]
     caps_text = sum(1 for _, _, t in toks if t.isalpha() and t.isupper() and len(t) > 1) > 0.6 * max(
         1, sum(1 for _, _, t in toks if t.isalpha()))
+    actor, duty = _starts(low, actor_words()), _starts(low, duty_cues())
     out = []
     n = len(toks)
     for i, (s, e, t) in enumerate(toks):
@@ -103,7 +200,8 @@ def token_features(text: str, toks: list, lex: list[str]) -> list[dict]:
              "lex": lex[i], "plex": lex[i - 1] if i else "O", "nlex": lex[i + 1] if i + 1 < n else "O",
              "head": t in heads or two in heads, "head2": two in heads,
              "stop": (prev + " " + low[i]) in stop or (i + 1 < n and (low[i] + " " + nxt) in stop),
-             "caps": caps_text, "first": i == 0, "gap": s > 0 and text[s - 1] == "\n"}
+             "caps": caps_text, "first": i == 0, "gap": s > 0 and text[s - 1] == "\n",
+             "actor": actor[i], "duty": duty[i], "duty_next": i + 1 < n and duty[i + 1]}
         out.append(f)
     return out
 
@@ -359,6 +457,9 @@ class MentionRecognizer(BaseEstimator):
             for m in lx:                  # lexicon matches the tagger left out
                 if not tagged.overlaps((m.start, m.end)):
                     spans.append((m.start, m.end, m.kind))
+            subject = subject_span(text, toks) if toks else None
+            if subject and not _overlaps(subject, spans):
+                spans.append((*subject, "subject"))
             found.append(sorted(spans))
         for text, sp in zip(texts, found):          # the ministries listed after "các Bộ:"
             for hm in _LIST_HEAD_ANY.finditer(text):

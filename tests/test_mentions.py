@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.mentions import (MentionRecognizer, _bio, _known_list_names, _spans_of, list_items, token_features,
-                               tokens)
+from pipeline.mentions import (MentionRecognizer, _bio, _known_list_names, _spans_of, list_items, subject_span,
+                               token_features, tokens)
 
 
 @pytest.fixture(scope="module")
@@ -178,6 +178,45 @@ def test_mentions_token_helpers():
     assert _spans_of(["I", "O", "B", "B"], toks[:4]) == [(0, 2), (5, 7), (7, 8)]
     feats = token_features(t, toks, ["O"] * len(toks))
     assert feats[0]["first"] and feats[0]["w"] == "sở" and feats[4]["p"] == ","
+
+
+@pytest.mark.parametrize("text,subject", [
+    ("Thương nhân kinh doanh tại chợ phải tự trang bị bình cứu hỏa.", "Thương nhân kinh doanh tại chợ"),
+    ("Cơ quan, đơn vị được giao chủ trì có trách nhiệm báo cáo.", "Cơ quan, đơn vị"),   # the first cue ends it
+    ("Trường hợp hồ sơ chưa đủ, cấp có thẩm quyền trả lại hồ sơ.", None),          # "trả lại" is no cue
+    ("Trường hợp hồ sơ chưa đủ, cấp có thẩm quyền thông báo bằng văn bản.", "cấp có thẩm quyền"),
+    ("Bước 2: Cán bộ một cửa kiểm tra hồ sơ.", "Cán bộ một cửa"),
+    ("Các cơ quan, tổ chức, đơn vị thực hiện nghiêm.", "Các cơ quan, tổ chức, đơn vị"),
+    ("Quỹ báo cáo Bộ Xây dựng hằng năm.", "Quỹ"),
+    ("Tổ chức tập huấn cho cán bộ, công chức.", None),        # "Tổ chức" here is what to do, not who
+    ("Rà soát, đánh giá các đơn vị hành chính thực hiện sắp xếp.", None),   # an object after a comma
+    ("Khen thưởng tập thể, cá nhân có thành tích.", None),
+    ("Điều 12. Trách nhiệm của Quỹ", "Quỹ"),                                 # a heading: the actor it speaks of
+    ("a) Quyền và nghĩa vụ của thương nhân kinh doanh tại chợ", "thương nhân kinh doanh tại chợ"),
+    ("Yêu cầu đối với cơ sở xử lý chất thải rắn sinh hoạt:", "cơ sở xử lý chất thải rắn sinh hoạt"),
+    ("Trách nhiệm thi hành", None),
+    ("Cán bộ kỹ thuật vận hành trạm thu dữ liệu viễn thám của trung tâm vùng phía Bắc nước ta lập báo cáo.", None),
+])
+def test_mentions_subject_span(text, subject):
+    span = subject_span(text, tokens(text))
+    assert (text[span[0]:span[1]] if span else None) == subject
+
+
+def test_mentions_subject_is_a_mention_only_where_nothing_else_was_found(rec):
+    t = "Thương nhân kinh doanh tại chợ phải tự trang bị bình cứu hỏa."
+    assert ("Thương nhân kinh doanh tại chợ", "subject") in found(rec, t)
+    named = "Sở Y tế có trách nhiệm báo cáo."
+    assert [k for _, k in found(rec, named)] != ["subject"] and all(k != "subject" for _, k in found(rec, named))
+
+
+def test_mentions_token_features_mark_actor_words_and_duty_cues():
+    t = "Thương nhân phải nộp phí, cơ quan thuế có trách nhiệm thu."
+    toks = tokens(t)
+    f = token_features(t, toks, ["O"] * len(toks))
+    words = [x[2] for x in toks]
+    i, j = words.index("Thương"), words.index("cơ")
+    assert f[i]["actor"] and f[i + 1]["duty_next"] and f[i + 2]["duty"] and not f[i + 2]["actor"]
+    assert f[j]["actor"] and not f[j + 1]["actor"] and f[j + 3]["duty"] and not f[j]["duty"]
 
 
 def test_mentions_recognizer_is_not_fitted_before_fit():
