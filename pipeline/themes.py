@@ -1,6 +1,8 @@
 """Themes of tasks: :class:`ThemeClassifier`, multi-label, one-vs-rest logistic regression.
 
-Features: TF-IDF over the task's segmented words (uni- and bigrams), and,
+Features: TF-IDF over the task's segmented words (uni- and bigrams) and over its
+character n-grams (2–4, within words: "phòng cháy", "PCCC" and a misspelt
+"phòng chay" share most of theirs), and,
 weighted lower, over its context: the headings above it, its parent item and
 lead-in, and the document's title ("KẾ HOẠCH … phòng, chống ma túy" says what
 a bare "Tổ chức kiểm tra…" is about). 1 to ``max_labels`` themes a task, those
@@ -73,14 +75,15 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, C: float = 8.0, threshold: float = 0.35, max_labels: int = 3, alone: Sequence[str] = ("khac",),
-                 context_weight: float = 0.4, title_weight: float = 0.25, document_context: bool = True,
-                 folds: int = 4, classes: Sequence[str] | None = None):
+                 context_weight: float = 0.4, title_weight: float = 0.25, char_weight: float = 0.7,
+                 document_context: bool = True, folds: int = 4, classes: Sequence[str] | None = None):
         self.C = C
         self.threshold = threshold
         self.max_labels = max_labels
         self.alone = alone
         self.context_weight = context_weight
         self.title_weight = title_weight
+        self.char_weight = char_weight
         self.document_context = document_context
         self.folds = folds
         self.classes = classes
@@ -92,12 +95,18 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
         return X
 
     def _first_stage(self) -> Pipeline:
-        features = ColumnTransformer([
+        parts = [
             ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=60000,
                                       token_pattern=r"[^\s]+", lowercase=True), "words"),
             ("context", TfidfVectorizer(sublinear_tf=True, max_features=8000), "ctx"),
             ("title", TfidfVectorizer(sublinear_tf=True, max_features=4000), "title"),
-        ], transformer_weights={"words": 1.0, "context": self.context_weight, "title": self.title_weight})
+        ]
+        weights = {"words": 1.0, "context": self.context_weight, "title": self.title_weight}
+        if self.char_weight:
+            parts.append(("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True,
+                                                   max_features=80000), "words"))
+            weights["chars"] = self.char_weight
+        features = ColumnTransformer(parts, transformer_weights=weights)
         return Pipeline([
             ("features", features),
             ("clf", OneVsRestClassifier(LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced"))),

@@ -178,3 +178,17 @@ def test_themes_component_reads_one_document(tiny_nlp):
     model = tiny_nlp.get_pipe("themes").models["themes"]
     X = task_frame(doc.tasks, with_mentions=False)
     assert [[t.id for t in ts] for ts in model.predict_themes(X)] == [[t.id for t in task.themes] for task in doc.tasks]
+
+
+def test_themes_character_ngrams_read_a_word_the_words_never_saw():
+    """A word written otherwise than in training ("hiếnmáu" glued by a scan, "bầucử") shares no word feature
+    with it, but most of its character n-grams: with ``char_weight`` its theme is still read."""
+    X, y = corpus()
+    glued = one_doc(["Vận động hiếnmáu.", "Niêm yết bầucử."])
+    with_chars = ThemeClassifier(C=4.0, document_context=False).fit(X, y)
+    words_only = ThemeClassifier(C=4.0, document_context=False, char_weight=0.0).fit(X, y)
+    assert "chars" in with_chars.pipeline_.named_steps["features"].named_transformers_
+    j = {c: i for i, c in enumerate(with_chars.classes_)}
+    a, b = with_chars.predict_proba(glued), words_only.predict_proba(glued)
+    assert a[0][j["hien_mau"]] - a[0][j["bau_cu"]] > b[0][j["hien_mau"]] - b[0][j["bau_cu"]]
+    assert a[1][j["bau_cu"]] - a[1][j["hien_mau"]] > b[1][j["bau_cu"]] - b[1][j["hien_mau"]]
