@@ -191,6 +191,7 @@ def test_mentions_token_helpers():
     ("Tổ chức tập huấn cho cán bộ, công chức.", None),        # "Tổ chức" here is what to do, not who
     ("Rà soát, đánh giá các đơn vị hành chính thực hiện sắp xếp.", None),   # an object after a comma
     ("Khen thưởng tập thể, cá nhân có thành tích.", None),
+    ("Thanh tra, kiểm tra việc thực hiện quy chế.", None),      # after the comma no actor: "Thanh tra" is a verb
     ("Điều 12. Trách nhiệm của Quỹ", "Quỹ"),                                 # a heading: the actor it speaks of
     ("a) Quyền và nghĩa vụ của thương nhân kinh doanh tại chợ", "thương nhân kinh doanh tại chợ"),
     ("Yêu cầu đối với cơ sở xử lý chất thải rắn sinh hoạt:", "cơ sở xử lý chất thải rắn sinh hoạt"),
