@@ -105,7 +105,8 @@ class Detector(Learned):
         from .splitting import TaskDetector
 
         return {"detector": TaskDetector(C=self.settings["C"], threshold=self.settings["threshold"],
-                                         max_features=self.settings["max_features"])}
+                                         max_features=self.settings["max_features"],
+                                         char_weight=self.settings["char_weight"])}
 
     def __call__(self, doc: Document) -> Document:
         from .splitting import candidate_frame, rule_is_task
@@ -248,7 +249,8 @@ class Themes(Learned):
         return doc
 
 
-@factory("detector", {"C": 2.0, "threshold": 0.6, "max_features": 40000, "real_weight": 3.0}, learned=True)
+@factory("detector", {"C": 2.0, "threshold": 0.6, "max_features": 40000, "char_weight": 1.0, "real_weight": 3.0},
+         learned=True)
 def make_detector(**settings) -> Detector:
     return Detector(**settings)
 

@@ -298,30 +298,38 @@ def neighbour_features(X, p: np.ndarray) -> np.ndarray:
 class TaskDetector(ClassifierMixin, BaseEstimator):
     """Is this candidate sentence a task? Two stages of logistic regression.
 
-    The first reads the candidate: its words and opening words, its structure (marker, zone, heading,
-    field line…), its parent item and lead-in, and (weighted half) the headings above it. The second
+    The first reads the candidate: its words, character n-grams (2–4, within words; ``char_weight``) and
+    opening words, its structure (marker, zone, heading, field line…), its parent item and lead-in, and
+    (weighted half) the headings above it. The second
     (``neighbours=True``) reads the first stage's probability of the candidate, of its neighbours and of
     the other candidates of its list, fitted on out-of-fold first-stage probabilities (folds grouped by
     document). ``X`` is a DataFrame from :func:`candidate_frame`; ``y`` holds 0/1. ``threshold``: the
     probability of the positive class above which ``predict`` says task.
     """
 
-    def __init__(self, C: float = 2.0, threshold: float = 0.5, max_features: int = 40000, neighbours: bool = True,
-                 folds: int = 4):
+    def __init__(self, C: float = 2.0, threshold: float = 0.5, max_features: int = 40000, char_weight: float = 1.0,
+                 neighbours: bool = True, folds: int = 4):
         self.C = C
         self.threshold = threshold
         self.max_features = max_features
+        self.char_weight = char_weight
         self.neighbours = neighbours
         self.folds = folds
 
     def _pipeline(self) -> Pipeline:
-        features = ColumnTransformer([
+        parts = [
             ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=self.max_features), "text"),
             ("start", TfidfVectorizer(analyzer=_first_words), "text"),
             ("structure", DictVectorizer(), "features"),
             ("context", TfidfVectorizer(max_features=5000, sublinear_tf=True), "context"),
             ("headings", TfidfVectorizer(max_features=5000, sublinear_tf=True), "headings"),
-        ], transformer_weights={"words": 1.0, "start": 1.0, "structure": 1.0, "context": 1.0, "headings": 0.5})
+        ]
+        weights = {"words": 1.0, "start": 1.0, "structure": 1.0, "context": 1.0, "headings": 0.5}
+        if self.char_weight:
+            parts.append(("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True,
+                                                   max_features=60000), "text"))
+            weights["chars"] = self.char_weight
+        features = ColumnTransformer(parts, transformer_weights=weights)
         return Pipeline([("features", features),
                          ("clf", LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced"))])
 

@@ -313,6 +313,25 @@ def test_splitting_detector_sample_weight_changes_the_fit():
     assert not np.allclose(a, b)
 
 
+def test_splitting_detector_reads_character_ngrams():
+    """A task glued by a scan ("chủtrì kiểmtra") shares no word with training, but most of its character
+    n-grams: with ``char_weight`` the detector still reads it as a task."""
+    tasks = ["Sở Y tế chủ trì kiểm tra các điểm hiến máu.", "Sở Nội vụ chủ trì kiểm tra hồ sơ thi đua."]
+    other = ["Sở Y tế đã có nhiều kết quả tốt trong năm.", "Sở Nội vụ được tặng nhiều bằng khen của tỉnh."]
+    cs, ids = [], []
+    for d in range(4):
+        got = candidates("\n".join(tasks + other))
+        cs += got
+        ids += [d] * len(got)
+    X, y = candidate_frame(cs, ids), np.array([int("chủ trì" in c.text) for c in cs])
+    glued = candidate_frame(candidates("Sở Tư pháp chủtrì kiểmtra di tích."), [0])
+    with_chars = TaskDetector(neighbours=False).fit(X, y)
+    words_only = TaskDetector(neighbours=False, char_weight=0.0).fit(X, y)
+    assert "chars" in with_chars.pipeline_.named_steps["features"].named_transformers_
+    assert "chars" not in words_only.pipeline_.named_steps["features"].named_transformers_
+    assert with_chars.predict_proba(glued)[0, 1] > 0.5 > words_only.predict_proba(glued)[0, 1]
+
+
 def test_splitting_module_docstring():
     import doctest
 
