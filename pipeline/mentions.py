@@ -58,25 +58,36 @@ def not_agency_words() -> frozenset:
     return frozenset(_data("not_agencies.txt"))
 
 
-def _phrases(name: str) -> dict[tuple[str, ...], int]:
-    """A data file's lower-case phrases as syllable tuples, each with its length."""
-    return {tuple(p.lower().split()): len(p.split()) for p in _data(name)}
+class Phrases:
+    """Lower-case phrases (a data file's lines), looked up by their first syllable: a text's syllables are each
+    tried against the few phrases that begin with them, not against every length."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self.phrases = {tuple(p.lower().split()) for p in lines}
+        lengths: dict[str, set] = {}
+        for p in self.phrases:
+            lengths.setdefault(p[0], set()).add(len(p))
+        self.lengths = {w: sorted(ks, reverse=True) for w, ks in lengths.items()}
+
+    def at(self, low: Sequence[str], i: int) -> int:
+        """The length of the longest phrase that begins at ``low[i]`` (lower-case syllables), 0 for none."""
+        if i >= len(low):
+            return 0
+        return next((k for k in self.lengths.get(low[i], ()) if tuple(low[i:i + k]) in self.phrases), 0)
+
+    def starts(self, low: Sequence[str]) -> list[bool]:
+        """For each position of ``low``: does a phrase begin there?"""
+        return [low[i] in self.lengths and self.at(low, i) > 0 for i in range(len(low))]
 
 
 @lru_cache(maxsize=1)
-def actor_words() -> dict:
-    return _phrases("actor_words.txt")
+def actor_words() -> Phrases:
+    return Phrases(_data("actor_words.txt"))
 
 
 @lru_cache(maxsize=1)
-def duty_cues() -> dict:
-    return _phrases("duty_cues.txt")
-
-
-def _starts(low: Sequence[str], phrases: dict) -> list[bool]:
-    """For each position of ``low``: does one of ``phrases`` (syllable tuples, at most 4 long) begin there?"""
-    n = len(low)
-    return [any(tuple(low[i:i + k]) in phrases for k in (1, 2, 3, 4) if i + k <= n) for i in range(n)]
+def duty_cues() -> Phrases:
+    return Phrases(_data("duty_cues.txt"))
 
 
 def tokens(text: str) -> list[tuple[int, int, str]]:
@@ -139,8 +150,8 @@ def subject_span(text: str, toks: list) -> tuple[int, int] | None:
     n = len(low)
     actors, duties, heads = actor_words(), duty_cues(), head_words()
 
-    def phrase(i: int, phrases: dict) -> int:
-        return next((k for k in (4, 3, 2, 1) if i + k <= n and tuple(low[i:i + k]) in phrases), 0)
+    def phrase(i: int, phrases: Phrases) -> int:
+        return phrases.at(low, i)
 
     def head(i: int) -> int:
         return next((k for k in (2, 1) if i + k <= n and " ".join(t[2] for t in toks[i:i + k]) in heads), 0)
@@ -188,7 +199,7 @@ def token_features(text: str, toks: list, lex: list[str]) -> list[dict]:
     low = [t.lower() for _, _, t in toks]
     caps_text = sum(1 for _, _, t in toks if t.isalpha() and t.isupper() and len(t) > 1) > 0.6 * max(
         1, sum(1 for _, _, t in toks if t.isalpha()))
-    actor, duty = _starts(low, actor_words()), _starts(low, duty_cues())
+    actor, duty = actor_words().starts(low), duty_cues().starts(low)
     out = []
     n = len(toks)
     for i, (s, e, t) in enumerate(toks):
