@@ -13,7 +13,7 @@ Importing the package loads no model and no data: :func:`load` does.
 
 from __future__ import annotations
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 __all__ = ["load", "Pipeline", "Document", "Task", "TaskContext", "VanbanError", "__version__"]
 
