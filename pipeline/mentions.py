@@ -9,12 +9,12 @@ words that begin names (``data/heads.txt``) and the common words that only look
 like one ("báo cáo", "nhiệm vụ": ``data/not_agencies.txt``), the common nouns
 that name an actor without a proper name ("thương nhân", "cơ quan, đơn vị":
 ``data/actor_words.txt``) and the cues of what an actor must do that follow its
-name ("có trách nhiệm", "phải": ``data/duty_cues.txt``). Where neither the
-tagger nor the lexicon finds a name, an actor in subject position is taken by
+name ("có trách nhiệm", "phải": ``data/duty_cues.txt``). An actor in subject
+position that no name found by the tagger or the lexicon covers is taken by
 :func:`subject_span` ("Thương nhân kinh doanh tại chợ phải…", "Trách nhiệm của
 Quỹ"). A second model (character n-grams, logistic regression) gives each span
-its class. A span in capitals is kept only where the lexicon backs it, so
-"NHIỆM VỤ" in a heading is never the agency "Vụ".
+its class. A span in capitals (tagged or subject) is kept only where the lexicon
+backs it, so "NHIỆM VỤ" in a heading is never the agency "Vụ".
 
 >>> rec = MentionRecognizer(max_iterations=30).fit(
 ...     ["Sở Y tế chủ trì tuyên truyền.", "Bộ Công an phối hợp."],
@@ -71,9 +71,10 @@ class Phrases:
 
     def at(self, low: Sequence[str], i: int) -> int:
         """The length of the longest phrase that begins at ``low[i]`` (lower-case syllables), 0 for none."""
-        if i >= len(low):
+        n = len(low)
+        if i >= n:
             return 0
-        return next((k for k in self.lengths.get(low[i], ()) if tuple(low[i:i + k]) in self.phrases), 0)
+        return next((k for k in self.lengths.get(low[i], ()) if i + k <= n and tuple(low[i:i + k]) in self.phrases), 0)
 
     def starts(self, low: Sequence[str]) -> list[bool]:
         """For each position of ``low``: does a phrase begin there?"""
@@ -125,70 +126,80 @@ def _lexicon_tags(mentions: Sequence[Mention], toks: list) -> list[str]:
 
 # an adverbial that opens a sentence before its subject: "Trường hợp …, cấp có thẩm quyền quyết định…"
 _OPENING = re.compile(r"^(?:trong trường hợp|trường hợp|trong thời hạn|căn cứ|đối với|sau khi|trước khi|khi|"
-                      r"định kỳ|hằng năm|hàng năm|hằng tháng|hàng tháng|hằng quý|chậm nhất|ngoài việc|trên cơ sở|"
-                      r"nếu|tại|theo|trong|để)\b", re.I)
+                      r"định kỳ|định kì|hằng năm|hàng năm|hằng tháng|hàng tháng|hằng quý|hàng quý|chậm nhất|"
+                      r"ngoài việc|trên cơ sở|nếu|tại|theo|trong|để)\b", re.I)
 # a heading or lead-in whose actor is the one it speaks of: "Điều 12. Trách nhiệm của Quỹ", "Nhiệm vụ, quyền hạn
-# của cơ quan, đơn vị…", "Yêu cầu đối với cơ sở xử lý chất thải:", "Đối với cơ quan, đơn vị:"
-_POSSESSOR = re.compile(r"^\W*(?:(?:Điều|Mục|Chương)\s+\w+\s*[.:]?\s*|\w{1,4}\s*[.)]\s+)?"
+# của cơ quan, đơn vị…", "Yêu cầu đối với cơ sở xử lý chất thải:", "Đối với cơ quan, đơn vị:" (one optional
+# separator between a marker's number and the words: no run of spaces is tried two ways)
+_POSSESSOR = re.compile(r"^\W*(?:(?:Điều|Mục|Chương)\s+\w+(?:\s*[.:])?\s*|\w{1,4}\s*[.)]\s+)?"
                         r"(?:(?:trách nhiệm|nhiệm vụ|quyền hạn|nghĩa vụ|quyền|yêu cầu)"
                         r"(?:(?:\s*,\s*|\s+và\s+)(?:trách nhiệm|nhiệm vụ|quyền hạn|nghĩa vụ|quyền|yêu cầu))*"
                         r"\s+(?:của|đối với)|đối với)\s+", re.I)
 _DETERMINERS = frozenset({"các", "những", "mỗi", "mọi", "từng"})
-SUBJECT_MAX = 12         # syllables of an actor named by a common noun, before what it must do
+_PHRASE_END = frozenset({".", ";", ":", "(", ")"})
+SUBJECT_MAX = 12         # tokens (syllables and commas) of an actor named by a common noun, before what it must do
 
 
 def subject_span(text: str, toks: list) -> tuple[int, int] | None:
     """The actor a sentence names by a common noun in subject position: "Thương nhân kinh doanh tại chợ phải…",
     "Trường hợp …, cấp có thẩm quyền quyết định…", "Cơ quan, đơn vị chủ trì…", or that a heading speaks of:
     "Trách nhiệm của Quỹ", "Yêu cầu đối với cơ sở xử lý chất thải:" (the phrase runs to the heading's end, its
-    colon or ``SUBJECT_MAX`` syllables). In a sentence the phrase begins it
-    (or follows its opening adverbial or a short "Bước 2:" label) with a word of ``actor_words`` or ``heads``
-    that is not itself a cue of what to do ("Tổ chức tập huấn…"), and ends where such a cue begins
-    (``duty_cues``), at most ``SUBJECT_MAX`` syllables on; a comma inside it must begin another actor word.
-    Whether it is the task's actor is the role model's decision."""
+    colon or ``SUBJECT_MAX`` tokens). In a sentence the phrase begins it (or follows a comma of its opening
+    adverbial, or a short "Bước 2:" label) with a word of ``actor_words`` or ``heads`` that is not itself a cue of
+    what to do ("Tổ chức tập huấn…"), and ends where such a cue begins (``duty_cues``), at most ``SUBJECT_MAX``
+    tokens on. A comma inside the phrase must begin another actor word; the phrase never crosses a line break.
+    Whether it is the task's actor is the role model's decision. ``toks``: :func:`tokens` of ``text``."""
     low = [t[2].lower() for t in toks]
     n = len(low)
     actors, duties, heads = actor_words(), duty_cues(), head_words()
 
-    def phrase(i: int, phrases: Phrases) -> int:
-        return phrases.at(low, i)
-
     def head(i: int) -> int:
         return next((k for k in (2, 1) if i + k <= n and " ".join(t[2] for t in toks[i:i + k]) in heads), 0)
 
-    pm = _POSSESSOR.match(text)
-    if pm:                                       # the actor runs to the end of the heading or its colon
-        i = next((x for x, t in enumerate(toks) if t[0] >= pm.end()), n)
-        st, i = i, i + (i < n and low[i] in _DETERMINERS)
-        k = phrase(i, actors) or head(i)
-        j = i + k
-        while k and j < n and j - i < SUBJECT_MAX and low[j] not in (".", ":", ";", "(", ")"):
-            if low[j] == "," and not phrase(j + 1, actors):
-                break
-            j += 1
-        return (toks[st][0], toks[j - 1][1]) if k else None
-    if _OPENING.match(text.lstrip()):
-        starts = [next((i + 1 for i in range(min(n, 40)) if low[i] == ","), n)]
-    else:
-        starts = [0] + [i + 1 for i in range(min(n, 5)) if low[i] == ":"]
-    for st in starts:
+    def broken(j: int) -> bool:                  # a line break between token j - 1 and token j
+        return "\n" in text[toks[j - 1][1]:toks[j][0]]
+
+    def phrase_from(st: int, cue: bool) -> tuple[int, int] | None:
+        """The actor phrase that begins at token ``st``: up to a duty cue (``cue``) or to its end."""
         i = st + (st < n and low[st] in _DETERMINERS)
-        if i >= n or phrase(i, duties):       # "Tổ chức tập huấn…": what to do, said to no one
-            continue
-        k = phrase(i, actors) or head(i)
-        j = i + k
-        while k and j < n and j - i < SUBJECT_MAX:
-            if low[j] == ",":                    # "Cơ quan, tổ chức, đơn vị": another actor word, taken whole
-                k = phrase(j + 1, actors)
-                if not k:
-                    break
-                j += 1 + k
-                continue
-            if phrase(j, duties):
+        if i >= n or (cue and duties.at(low, i)):        # "Tổ chức tập huấn…": what to do, said to no one
+            return None
+        k = actors.at(low, i) or head(i)
+        if not k:
+            return None
+        j = word_end = i + k
+        while j < n and j - i <= SUBJECT_MAX and not broken(j):
+            if cue and duties.at(low, j):
                 return toks[st][0], toks[j - 1][1]
-            if low[j] in (".", ";", ":", "(", ")"):
+            if low[j] == ",":                    # "Cơ quan, tổ chức, đơn vị": right after an actor word, another
+                k = actors.at(low, j + 1)
+                if not k or j != word_end:
+                    break
+                j = word_end = j + 1 + k
+                continue
+            if low[j] in _PHRASE_END:
                 break
             j += 1
+        if cue:
+            return None
+        return toks[st][0], toks[(j if j - i <= SUBJECT_MAX else word_end) - 1][1]   # too long: its last whole word
+
+    pm = _POSSESSOR.match(text)
+    if pm:                                       # a heading's actor, to its end or its colon
+        st = next((x for x, t in enumerate(toks) if t[0] >= pm.end()), n)
+        found = phrase_from(st, cue=False)
+        if found:
+            return found
+    lead = len(text) - len(text.lstrip(" -–+*•(0123456789).\t"))
+    if _OPENING.match(text, lead) or pm:         # after one of the opening adverbial's commas
+        starts = [i + 1 for i in range(min(n, 40)) if low[i] == ","]
+    else:                                        # at the start, or after a short "Bước 2:" label
+        first = next((x for x, t in enumerate(toks) if t[0] >= lead), n)
+        starts = [first] + [i + 1 for i in range(min(n, 5)) if low[i] == ":"]
+    for st in starts:
+        found = phrase_from(st, cue=True)
+        if found:
+            return found
     return None
 
 
@@ -353,6 +364,11 @@ def _place_tails(s: str) -> list[bool]:
     return ok
 
 
+def _caps(span: str) -> bool:
+    letters = [c for c in span if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
 class MentionRecognizer(BaseEstimator):
     """Agency mentions in text: a CRF span tagger plus a class model for each span.
 
@@ -460,8 +476,7 @@ class MentionRecognizer(BaseEstimator):
             lex_spans = _Disjoint((m.start, m.end) for m in lx)     # the lexicon's matches do not overlap
             if toks and self.tagger_ is not None:
                 for s, e in _spans_of(next(tags), toks):
-                    letters = [c for c in text[s:e] if c.isalpha()]
-                    if letters and all(c.isupper() for c in letters) and not lex_spans.overlaps((s, e)):
+                    if _caps(text[s:e]) and not lex_spans.overlaps((s, e)):
                         continue          # a span in capitals the lexicon does not back: "NHIỆM VỤ"
                     spans.append((s, e, "tagged"))
             tagged = _Disjoint(spans)     # the tagger's spans do not overlap; nor do the lexicon's added below
@@ -469,7 +484,7 @@ class MentionRecognizer(BaseEstimator):
                 if not tagged.overlaps((m.start, m.end)):
                     spans.append((m.start, m.end, m.kind))
             subject = subject_span(text, toks) if toks else None
-            if subject and not _overlaps(subject, spans):
+            if subject and not _overlaps(subject, spans) and not _caps(text[subject[0]:subject[1]]):
                 spans.append((*subject, "subject"))
             found.append(sorted(spans))
         for text, sp in zip(texts, found):          # the ministries listed after "các Bộ:"

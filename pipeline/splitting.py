@@ -307,8 +307,10 @@ class TaskDetector(ClassifierMixin, BaseEstimator):
     probability of the positive class above which ``predict`` says task.
     """
 
-    def __init__(self, C: float = 2.0, threshold: float = 0.5, max_features: int = 40000, char_weight: float = 1.0,
-                 neighbours: bool = True, folds: int = 4):
+    char_weight = 0.0    # what a TaskDetector pickled before char_weight existed was fitted with
+
+    def __init__(self, C: float = 2.0, threshold: float = 0.5, max_features: int = 40000, neighbours: bool = True,
+                 folds: int = 4, char_weight: float = 1.0):
         self.C = C
         self.threshold = threshold
         self.max_features = max_features

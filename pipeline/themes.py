@@ -1,8 +1,8 @@
 """Themes of tasks: :class:`ThemeClassifier`, multi-label, one-vs-rest logistic regression.
 
 Features: TF-IDF over the task's segmented words (uni- and bigrams) and over its
-character n-grams (2–4, within words: "phòng cháy", "PCCC" and a misspelt
-"phòng chay" share most of theirs), and,
+character n-grams (2–4, within words: "phòng cháy" and a scan's glued
+"phòngcháy" share most of theirs), and,
 weighted lower, over its context: the headings above it, its parent item and
 lead-in, and the document's title ("KẾ HOẠCH … phòng, chống ma túy" says what
 a bare "Tổ chức kiểm tra…" is about). 1 to ``max_labels`` themes a task, those
@@ -74,9 +74,11 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
     grouped by document.
     """
 
+    char_weight = 0.0    # what a ThemeClassifier pickled before char_weight existed was fitted with
+
     def __init__(self, C: float = 8.0, threshold: float = 0.35, max_labels: int = 3, alone: Sequence[str] = ("khac",),
-                 context_weight: float = 0.4, title_weight: float = 0.25, char_weight: float = 0.7,
-                 document_context: bool = True, folds: int = 4, classes: Sequence[str] | None = None):
+                 context_weight: float = 0.4, title_weight: float = 0.25, document_context: bool = True,
+                 folds: int = 4, classes: Sequence[str] | None = None, char_weight: float = 0.7):
         self.C = C
         self.threshold = threshold
         self.max_labels = max_labels

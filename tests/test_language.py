@@ -62,6 +62,13 @@ def test_language_default_config_is_the_default_pipeline():
         assert nlp.config["components"][name] == {"factory": name, **FACTORIES[name].default_config}
 
 
+def test_language_char_weights_reach_the_estimators():
+    nlp = Pipeline.from_config({"pipeline": ["detector", "themes"],
+                                "components": {"detector": {"char_weight": 0.0}, "themes": {"char_weight": 0.3}}})
+    assert nlp.get_pipe("detector").new_models()["detector"].get_params()["char_weight"] == 0.0
+    assert nlp.get_pipe("themes").new_models()["themes"].get_params()["char_weight"] == 0.3
+
+
 def test_language_config_round_trip_keeps_order_and_settings():
     config = {"pipeline": ["cleanup", "metadata", "structure", "detector", "test_suffix"],
               "components": {"cleanup": {"max_rounds": 2}, "detector": {"threshold": 0.7, "C": 0.5},

@@ -113,6 +113,17 @@ def test_listed_names_after_cac_bo():
     assert_linear(lambda t: mentions.list_items(t, t.index("Bộ:") + 2), text, 1500)
 
 
+@pytest.mark.parametrize("make", [
+    lambda n: "Điều 1" + " " * n + "Quỹ",                        # spaces between a marker and its words
+    lambda n: "Trách nhiệm của Quỹ" + ", quyền hạn" * n,           # a long possessor list
+    lambda n: "Trường hợp" + ", hồ sơ" * n + ", cơ quan phải báo cáo.",   # a long opening adverbial
+    lambda n: "Cơ quan" + ", đơn vị" * n + " phải báo cáo.",       # a long coordination of actor words
+])
+def test_subject_span_on_hostile_inputs(make):
+    """_POSSESSOR tried a run of spaces two ways (12 s on 20,000 spaces); the subject's loops are bounded."""
+    assert_linear(lambda t: mentions.subject_span(t, mentions.tokens(t)), make, 3000)
+
+
 def test_overlap_index_is_the_pairwise_test():
     """The mention finder's binary-search overlap test (a long "Nơi nhận" list compared every pair of
     spans) says what the pairwise test says."""

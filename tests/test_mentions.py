@@ -196,6 +196,15 @@ def test_mentions_token_helpers():
     ("a) Quyền và nghĩa vụ của thương nhân kinh doanh tại chợ", "thương nhân kinh doanh tại chợ"),
     ("Yêu cầu đối với cơ sở xử lý chất thải rắn sinh hoạt:", "cơ sở xử lý chất thải rắn sinh hoạt"),
     ("Trách nhiệm thi hành", None),
+    ("Trách nhiệm của các cơ quan, đơn vị", "các cơ quan, đơn vị"),
+    ("Nhiệm vụ, quyền hạn của Quỹ, theo Điều lệ", "Quỹ"),                       # a comma before no actor word
+    ("Trách nhiệm của Quỹ\nQuỹ có trách nhiệm báo cáo.", "Quỹ"),                # never across a line break
+    ("Đối với hồ sơ chưa hợp lệ, cơ quan tiếp nhận phải thông báo.", "cơ quan"),  # a topic, then the subject
+    ("Trường hợp hồ sơ chưa đầy đủ, hợp lệ, cơ quan tiếp nhận phải thông báo.", "cơ quan"),   # any comma of it
+    ("Trường hợp cơ quan, đơn vị có nhu cầu, cơ quan thuế phải thông báo.", "cơ quan thuế"),
+    ("Cán bộ, công chức, viên chức, người lao động phải chấp hành.",              # a cue 12 tokens on
+     "Cán bộ, công chức, viên chức, người lao động"),
+    ("- Cơ quan, đơn vị phải báo cáo.", "Cơ quan, đơn vị"),                       # after a list marker
     ("Cán bộ kỹ thuật vận hành trạm thu dữ liệu viễn thám của trung tâm vùng phía Bắc nước ta lập báo cáo.", None),
 ])
 def test_mentions_subject_span(text, subject):
@@ -203,11 +212,23 @@ def test_mentions_subject_span(text, subject):
     assert (text[span[0]:span[1]] if span else None) == subject
 
 
-def test_mentions_subject_is_a_mention_only_where_nothing_else_was_found(rec):
+def test_mentions_subject_is_a_mention_where_no_name_covers_it(rec):
     t = "Thương nhân kinh doanh tại chợ phải tự trang bị bình cứu hỏa."
     assert ("Thương nhân kinh doanh tại chợ", "subject") in found(rec, t)
+    t = "Thương nhân kinh doanh tại chợ phải báo cáo Sở Công Thương."        # a name elsewhere: both
+    assert {("Thương nhân kinh doanh tại chợ", "subject"), ("Sở Công Thương", "name")} <= set(found(rec, t)) or \
+        {("Thương nhân kinh doanh tại chợ", "subject"), ("Sở Công Thương", "tagged")} <= set(found(rec, t))
     named = "Sở Y tế có trách nhiệm báo cáo."
-    assert [k for _, k in found(rec, named)] != ["subject"] and all(k != "subject" for _, k in found(rec, named))
+    assert all(k != "subject" for _, k in found(rec, named))
+    assert found(rec, "ĐỐI VỚI CƠ QUAN, ĐƠN VỊ:") == []                        # capitals the lexicon does not back
+
+
+def test_mentions_phrases_never_run_past_the_text():
+    """"có quyền" ends the text: the four-syllable cue "có các quyền …" must not match its truncated slice."""
+    from pipeline.mentions import duty_cues
+    low = ["thương", "nhân", "có", "quyền"]
+    assert duty_cues().at(low, 2) == 2 and duty_cues().at(low, 4) == 0
+    assert subject_span("Trách nhiệm của thương nhân có quyền", tokens("Trách nhiệm của thương nhân có quyền"))
 
 
 def test_mentions_token_features_mark_actor_words_and_duty_cues():

@@ -327,7 +327,7 @@ def test_splitting_detector_reads_character_ngrams():
     glued = candidate_frame(candidates("Sở Tư pháp chủtrì kiểmtra di tích."), [0])
     with_chars = TaskDetector(neighbours=False).fit(X, y)
     words_only = TaskDetector(neighbours=False, char_weight=0.0).fit(X, y)
-    assert "chars" in with_chars.pipeline_.named_steps["features"].named_transformers_
+    assert with_chars.pipeline_.named_steps["features"].transformer_weights["chars"] == with_chars.char_weight
     assert "chars" not in words_only.pipeline_.named_steps["features"].named_transformers_
     assert with_chars.predict_proba(glued)[0, 1] > 0.5 > words_only.predict_proba(glued)[0, 1]
 

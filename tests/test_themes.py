@@ -187,7 +187,10 @@ def test_themes_character_ngrams_read_a_word_the_words_never_saw():
     glued = one_doc(["Vận động hiếnmáu.", "Niêm yết bầucử."])
     with_chars = ThemeClassifier(C=4.0, document_context=False).fit(X, y)
     words_only = ThemeClassifier(C=4.0, document_context=False, char_weight=0.0).fit(X, y)
-    assert "chars" in with_chars.pipeline_.named_steps["features"].named_transformers_
+    assert with_chars.pipeline_.named_steps["features"].transformer_weights["chars"] == with_chars.char_weight
+    assert "chars" not in words_only.pipeline_.named_steps["features"].named_transformers_
+    assert ThemeClassifier(char_weight=0.3, document_context=False).fit(X, y).pipeline_.named_steps[
+        "features"].transformer_weights["chars"] == 0.3
     j = {c: i for i, c in enumerate(with_chars.classes_)}
     a, b = with_chars.predict_proba(glued), words_only.predict_proba(glued)
     assert a[0][j["hien_mau"]] - a[0][j["bau_cu"]] > b[0][j["hien_mau"]] - b[0][j["bau_cu"]]
