@@ -189,6 +189,7 @@ def test_mentions_token_helpers():
     ("Các cơ quan, tổ chức, đơn vị thực hiện nghiêm.", "Các cơ quan, tổ chức, đơn vị"),
     ("Quỹ báo cáo Bộ Xây dựng hằng năm.", "Quỹ"),
     ("Tổ chức tập huấn cho cán bộ, công chức.", None),        # "Tổ chức" here is what to do, not who
+    ("Tổ chức kiểm tra việc thực hiện quy chế.", None),
     ("Rà soát, đánh giá các đơn vị hành chính thực hiện sắp xếp.", None),   # an object after a comma
     ("Khen thưởng tập thể, cá nhân có thành tích.", None),
     ("Thanh tra, kiểm tra việc thực hiện quy chế.", None),      # after the comma no actor: "Thanh tra" is a verb
