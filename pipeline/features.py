@@ -23,6 +23,14 @@ CONTEXT_COLUMNS = [f.name for f in fields(TaskContext)]
 COLUMNS = ["text", "words", *CONTEXT_COLUMNS]
 
 
+def char_ngrams(max_features: int):
+    """TF-IDF over character 2–4-grams within words, which the detector and the theme model read beside the
+    words (a scan's glued "chủtrì" shares most of its n-grams with "chủ trì")."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, max_features=max_features)
+
+
 def task_frame(items: Sequence, with_mentions: bool = True, docs: Sequence | None = None) -> pd.DataFrame:
     """One row per task or candidate: ``text``, ``words`` (segmented, else the text), every field of its
     :class:`~pipeline.document.TaskContext`, ``doc`` (which document it is from: ``docs``, else all one),

@@ -30,6 +30,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from .document import Candidate, Line, TaskContext
+from .features import char_ngrams
 from .structure import ROW_SEP, _is_caps, parse
 
 _LEGAL = re.compile(r"^(?:căn cứ|theo đề nghị|theo chỉ đạo|được sự|xét đề nghị|thực hiện (?:ý kiến|sự chỉ đạo|chỉ đạo|"
@@ -328,8 +329,7 @@ class TaskDetector(ClassifierMixin, BaseEstimator):
         ]
         weights = {"words": 1.0, "start": 1.0, "structure": 1.0, "context": 1.0, "headings": 0.5}
         if self.char_weight:
-            parts.append(("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True,
-                                                   max_features=60000), "text"))
+            parts.append(("chars", char_ngrams(60000), "text"))
             weights["chars"] = self.char_weight
         features = ColumnTransformer(parts, transformer_weights=weights)
         return Pipeline([("features", features),

@@ -25,6 +25,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from .document import ThemeLabel
+from .features import char_ngrams
 from .multilabel import MultiLabelScoreMixin, fit_binarizer, label_sets
 
 CONTEXT_CHARS = 400
@@ -105,8 +106,7 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
         ]
         weights = {"words": 1.0, "context": self.context_weight, "title": self.title_weight}
         if self.char_weight:
-            parts.append(("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True,
-                                                   max_features=80000), "words"))
+            parts.append(("chars", char_ngrams(80000), "words"))
             weights["chars"] = self.char_weight
         features = ColumnTransformer(parts, transformer_weights=weights)
         return Pipeline([
