@@ -297,8 +297,12 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
         texts = [str(t) for t in X["text"]]
         scores = self._scores(texts, [ms.get("text", []) for ms in mentions], issuers)
         rows = X.to_dict("records")
+        item_scores = [[]] * len(rows)
+        if self.role == "lead" and self.inherit:     # the item step's scores, in one batch for every task
+            item_scores = self._scores([str(row.get("item") or "") for row in rows],
+                                       [list(ms.get("item") or []) for ms in mentions], issuers)
         out = []
-        for row, ms, sc in zip(rows, mentions, scores):
+        for row, ms, sc, isc in zip(rows, mentions, scores, item_scores):
             found: dict[str, AgencyLabel] = {}
 
             def add(m: Mention, p: float, explicit: bool, source: str):
@@ -311,7 +315,7 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
                 if p >= self.threshold:
                     add(m, p, True, "text")
             if self.role == "lead" and not found and self.inherit:
-                step, got = inheritance.inherit(row, ms, item_actors=self._item_actors(row, ms))
+                step, got = inheritance.inherit(row, ms, item_actors=self._item_actors(row, ms, isc))
                 for m, w in got:
                     for lab in labels_of(m):
                         p = self._inherited_score(step, lab) if gate else w
@@ -324,12 +328,16 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
             out.append(list(found.values()))
         return out
 
-    def _item_actors(self, row: dict, ms: dict):
-        """The role model decides which mentions of the item's earlier sentence are its actor."""
+    def _item_actors(self, row: dict, ms: dict, scores: list[float] | None = None):
+        """The role model decides which mentions of the item's earlier sentence are its actor (``scores``:
+        those of the row's own item and item mentions, computed already)."""
         issuer = self._issuer_labels(ms)
 
         def pick(text: str, mentions: Sequence[Mention]) -> list[Mention]:
-            sc = self._scores([text], [list(mentions)], [issuer])[0]
+            if scores is not None and text == str(row.get("item") or "") and list(mentions) == list(ms.get("item") or []):
+                sc = scores
+            else:
+                sc = self._scores([text], [list(mentions)], [issuer])[0]
             return [m for m, p in zip(mentions, sc) if p >= self.threshold]
         return pick
 

@@ -135,14 +135,15 @@ def _stamp_res() -> tuple[re.Pattern, re.Pattern]:
 
 
 @lru_cache(maxsize=1)
-def _confusions() -> tuple[re.Pattern, dict[str, str]]:
+def _confusions() -> tuple[re.Pattern, re.Pattern, dict[str, str]]:
+    """The misreadings of ocr_confusions.tsv: a pattern for lower-cased text (the engine skips ahead to a
+    first letter, which it cannot do ignoring case), the same ignoring case, and wrong -> right."""
     table = {}
     for ln in _data_lines("ocr_confusions.tsv"):
         wrong, _, right = ln.partition("\t")
         table[wrong.strip().lower()] = right.strip()
-    alts = sorted(table, key=len, reverse=True)
-    pat = re.compile(r"(?<!\w)(" + "|".join(re.escape(a) for a in alts) + r")(?!\w)", re.IGNORECASE)
-    return pat, table
+    alts = r"(?<!\w)(" + "|".join(re.escape(a) for a in sorted(table, key=len, reverse=True)) + r")(?!\w)"
+    return re.compile(alts), re.compile(alts, re.IGNORECASE), table
 
 
 # --------------------------------------------------------------------------- rules
@@ -290,17 +291,20 @@ def rule_handwritten(text: str) -> list[Replacement]:
     return out
 
 
-_MD_RULES = [
-    (re.compile(r"^[ \t]*[|\\*#\-=_ \t]*$", re.M), "line"),        # rules, pipes, lone stars
-    (re.compile(r"^[ \t]*#{1,6}[ \t]+", re.M), ""),                  # heading hashes
-    (re.compile(r"^(?:[ \t]*\|)+[ \t]*|(?<![ \t|])(?:[ \t]*\|)+[ \t]*$|\|[ \t]*$", re.M), ""),   # table pipes
+_MD_RULES = [     # (pattern, replacement, the characters one of which every match holds)
+    (re.compile(r"^[ \t]*[|\\*#\-=_][|\\*#\-=_ \t]*$", re.M), "line", "|\\*#-=_"),   # rules, pipes, lone stars
+    (re.compile(r"^[ \t]*#{1,6}[ \t]+", re.M), "", "#"),                  # heading hashes
+    (re.compile(r"^(?:[ \t]*\|)+[ \t]*|(?<![ \t|])(?:[ \t]*\|)+[ \t]*$|\|[ \t]*$", re.M), "", "|"),   # table pipes
     # at line edges, every empty cell at once (a match starts where its run of spaces and pipes does, or at
     # its last pipe: no retry from each space of a long run)
-    (re.compile(r"^([ \t]*)\*[ \t]+(?=\S)", re.M), "- "),            # "* item" bullets
-    (re.compile(r"\\([*_#|\-\\])"), ""),                             # escaped markup: "\*"
-    (re.compile(r"\*{2,}|_{2,}(?=\S)|(?<=\S)_{2,}"), ""),             # bold markers
-    (re.compile(r"(?<![\w*])\*(?=[^\s*])|(?<=[^\s*])\*(?![\w*])"), ""),  # italic markers
+    (re.compile(r"^([ \t]*)\*[ \t]+(?=\S)", re.M), "- ", "*"),            # "* item" bullets
+    (re.compile(r"\\([*_#|\-\\])"), "", "\\"),                             # escaped markup: "\*"
+    (re.compile(r"\*{2,}|_(?:_+(?=\S)|(?<=\S_)_+)"), "", "*_"),             # bold markers: "**", "__" by a word
+    (re.compile(r"\*(?:(?<![\w*]\*)(?=[^\s*])|(?<=[^\s*]\*)(?![\w*]))"), "", "*"),  # italic markers: a "*" by a word
 ]
+# Patterns here open with the character they match first and test what stands before it after it
+# ("[ ](?<![ ]{2})" for "(?<![ ])[ ]"): the regex engine then skips ahead to that character instead of
+# trying the pattern at every position of the text.
 
 
 def _first_wins(repls: list[tuple[int, int, int, str]]) -> list[Replacement]:
@@ -333,7 +337,9 @@ def rule_markup_join(text: str) -> list[Replacement]:
 
 def rule_markdown(text: str) -> list[Replacement]:
     repls: list[tuple[int, int, int, str]] = []
-    for order, (rx, kind) in enumerate(_MD_RULES):
+    for order, (rx, kind, chars) in enumerate(_MD_RULES):
+        if not any(c in text for c in chars):
+            continue
         for m in rx.finditer(text):
             s, e = m.start(), m.end()
             if kind == "line":
@@ -358,15 +364,16 @@ def rule_markdown(text: str) -> list[Replacement]:
 
 _SPACING_RULES = [
     (re.compile(r"[ ]{2,}"), " "),
-    (re.compile(r"^[ ]+|(?<![ ])[ ]+$", re.M), ""),        # (?<![ ]): a match starts where its run does
-    (re.compile(r"(?<![ ])[ ]+(?=[,.;:!?)\]”])(?!\.\.)"), ""),
-    (re.compile(r"(?<=[(\[“])[ ]+"), ""),
-    (re.compile(r"(?<=\d)[ ]*-[ ]*(?=[A-ZĐ]{1,6}/)|(?<=\d)[ ]+-(?=[A-ZĐ])|(?<=\d)-[ ]+(?=[A-ZĐ]{1,6}/)"), "-"),
-    (re.compile(r"(?<=[A-ZĐ])[ ]*/[ ]*(?=[A-ZĐ]{1,6}\b)"), "/"),
+    (re.compile(r"^[ ]+|[ ](?<![ ]{2})[ ]*$", re.M), ""),      # a match starts where its run of spaces does
+    (re.compile(r"[ ](?<![ ]{2})[ ]*(?=[,.;:!?)\]”])(?!\.\.)"), ""),
+    (re.compile(r"[ ](?<=[(\[“][ ])[ ]*"), ""),
+    (re.compile(r"[ ](?<=\d[ ])[ ]*-[ ]*(?=[A-ZĐ]{1,6}/)|-(?<=\d-)[ ]*(?=[A-ZĐ]{1,6}/)"   # "22 - KH/TU" after a digit
+                r"|[ ](?<=\d[ ])[ ]*-(?=[A-ZĐ])|-(?<=\d-)[ ]+(?=[A-ZĐ]{1,6}/)"), "-"),
+    (re.compile(r"[ /](?<=[A-ZĐ][ /])(?:(?<=/)|[ ]*/)[ ]*(?=[A-ZĐ]{1,6}\b)"), "/"),          # "KH / UBND"
 ]
 
 
-def rule_spacing(text: str) -> list[Replacement]:
+def _spacing(text: str) -> list[Replacement]:
     repls: list[tuple[int, int, int, str]] = []
     for order, (rx, new) in enumerate(_SPACING_RULES):
         for m in rx.finditer(text):
@@ -377,10 +384,12 @@ def rule_spacing(text: str) -> list[Replacement]:
 
 
 def _ocr_confusions(text: str) -> list[Replacement]:
-    pat, table = _confusions()
+    lower, ignore_case, table = _confusions()
+    low = text.lower()
+    matches = lower.finditer(low) if len(low) == len(text) else ignore_case.finditer(text)   # "İ" lowers to 2
     out = []
-    for m in pat.finditer(text):
-        g = m.group()
+    for m in matches:
+        g = text[m.start():m.end()]
         right = table[g.lower()]
         if g.isupper():
             right = right.upper()
@@ -405,14 +414,16 @@ def _tone_table() -> dict[str, str]:
 
 
 _TONE = _tone_table()
-_TONE_RE = re.compile(r"(?<![qQ])(" + "|".join(map(re.escape, _TONE)) + r")(?!\w)")
+_TONE_RE = re.compile("(" + "|".join(map(re.escape, _TONE)) + r")(?<![qQ]..)(?!\w)")   # every key is 2 characters
 
 
 def _tone_styles(text: str) -> list[Replacement]:
     return [(m.start(), m.end(), _TONE[m.group()]) for m in _TONE_RE.finditer(text)]
 
 
-# word rules: no decision looks past a blank line, so they run paragraph by paragraph, cached
+# spaces are put right line by line (no pattern reads a line break), and word rules never look past a
+# blank line: they run paragraph by paragraph, cached (pipeline.paragraphs)
+rule_spacing = ParagraphRule(_spacing, gaps=True)
 rule_ocr_confusion = ParagraphRule(_ocr_confusions)
 rule_tone_style = ParagraphRule(_tone_styles)
 

@@ -179,9 +179,9 @@ def rule_ocr_junk(text: str) -> list[Replacement]:
 
 _MARKS = [
     re.compile(r"(?m)^[ \t]*[|_]+[ \t]+"),                       # a table rule or pipe read before a line
-    re.compile(r"(?<=[^\W\d_])_+(?=[ \t]|$)|(?<![^\s])_+(?![^\s.,;:])", re.M),   # underscores: no letter is one
-    re.compile(r"(?<![ \t])[ \t]+[|_–—-]+[ \t]*(?=\n[ \t]*(?:[^\W\d_]|\n)|\Z)"),   # a stray mark ending a line
-]
+    re.compile(r"_(?:(?<=[^\W\d_]_)_*(?=[ \t]|$)|(?<![^\s]_)_*(?![^\s.,;:]))", re.M),   # underscores: no letter is one
+    re.compile(r"[ \t](?<![ \t]{2})[ \t]*[|_–—-]+[ \t]*(?=\n[ \t]*(?:[^\W\d_]|\n)|\Z)"),   # a stray mark ending a line
+]   # each opens with the character it matches first, what stands before tested after it (the engine skips ahead)
 _STRAY_BULLET = re.compile(r"^[ \t]*[-–—_|.~]+(?:[ \t]+[-–—_|.~]+)*[ \t]+(?=\S)")
 _MARK_RUN = re.compile(r"^[ \t]*([-–—_=¬~|]{1,5})[ \t]+(?=[^\W\d_])")     # dashes and what OCR reads them as
 _ANY_BULLET = re.compile(r"^[ \t]*[-–—_=¬~|+•*]{1,5}[ \t]+(?=[^\W\d_])")

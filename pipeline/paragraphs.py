@@ -23,24 +23,33 @@ CACHED_PARAGRAPH = 4000      # characters: a longer "paragraph" (a text without 
 CACHE_SIZE = 4096            # paragraphs per rule
 
 
-def by_paragraph(find: Callable[[str], tuple[Replacement, ...] | list[Replacement]], text: str) -> list[Replacement]:
-    """``find`` run on each paragraph of ``text`` apart, its replacements shifted back into ``text``."""
+def by_paragraph(find: Callable[[str], tuple[Replacement, ...] | list[Replacement]], text: str,
+                 gaps: bool = False) -> list[Replacement]:
+    """``find`` run on each paragraph of ``text`` apart, its replacements shifted back into ``text``; with
+    ``gaps``, on the whitespace between paragraphs too where it holds more than the two line breaks."""
     out: list[Replacement] = []
     pos = 0
     for br in [*PARAGRAPH_BREAK.finditer(text), None]:
         end = br.start() if br is not None else len(text)
         if end > pos:
             out += [(s + pos, e + pos, new) for s, e, new in find(text[pos:end])]
+        if br is not None and gaps and br.end() - end > 2:
+            out += [(s + end, e + end, new) for s, e, new in find(text[end:br.end()])]
         pos = br.end() if br is not None else end
     return out
 
 
 class ParagraphRule:
     """A cleanup rule that runs ``find`` paragraph by paragraph, cached up to :data:`CACHED_PARAGRAPH`
-    characters a paragraph (``cache_info``/``cache_clear`` as lru_cache's). Pickles as ``find`` does."""
+    characters a paragraph (``cache_info``/``cache_clear`` as lru_cache's). Pickles as ``find`` does.
 
-    def __init__(self, find: Find):
+    ``gaps=True`` is for a rule whose matches never cross a line break, nor look across one: it reads
+    the spaces on blank lines too (between paragraphs), and is then the whole-text rule exactly, since
+    paragraphs and the gaps between them are cut at line breaks."""
+
+    def __init__(self, find: Find, gaps: bool = False):
         self.find = find
+        self.gaps = gaps
         self._cached = functools.lru_cache(maxsize=CACHE_SIZE)(self._find)
         functools.update_wrapper(self, find)
 
@@ -58,7 +67,7 @@ class ParagraphRule:
         self._cached.cache_clear()
 
     def __call__(self, text: str) -> list[Replacement]:
-        return by_paragraph(self.paragraph, text)
+        return by_paragraph(self.paragraph, text, self.gaps)
 
     def __reduce__(self):
-        return ParagraphRule, (self.find,)
+        return ParagraphRule, (self.find, self.gaps)

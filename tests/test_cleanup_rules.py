@@ -4,11 +4,17 @@ later paragraph is removed."""
 
 from __future__ import annotations
 
+import re
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from pipeline.cleanup import clean
+from pipeline.corpus import read_source
+from pipeline.noise import add_noise
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # six task sentences of the written corpus, many words in capitals (agency names)
 PARAGRAPH = (
@@ -179,3 +185,72 @@ def test_cleanup_a_wrapped_reference_joins_the_line_that_leads_to_it(raw, joined
 ])
 def test_cleanup_only_named_html_tags_are_markup(raw, kept):
     assert ("<" in clean(raw).text) == kept
+
+
+# --------------------------------------------------------------------------- patterns written for speed
+
+# The plain forms of the patterns that cleanup writes to open on the character they match first (the regex
+# engine then skips ahead to it instead of trying each position): each rewritten pattern must find exactly
+# what its plain form finds.
+PLAIN_FORMS = {
+    ("cleanup", "_SPACING_RULES", 1): (r"^[ ]+|(?<![ ])[ ]+$", re.M),
+    ("cleanup", "_SPACING_RULES", 2): (r"(?<![ ])[ ]+(?=[,.;:!?)\]”])(?!\.\.)", 0),
+    ("cleanup", "_SPACING_RULES", 3): (r"(?<=[(\[“])[ ]+", 0),
+    ("cleanup", "_SPACING_RULES", 4): (r"(?<=\d)[ ]*-[ ]*(?=[A-ZĐ]{1,6}/)|(?<=\d)[ ]+-(?=[A-ZĐ])"
+                                       r"|(?<=\d)-[ ]+(?=[A-ZĐ]{1,6}/)", 0),
+    ("cleanup", "_SPACING_RULES", 5): (r"(?<=[A-ZĐ])[ ]*/[ ]*(?=[A-ZĐ]{1,6}\b)", 0),
+    ("cleanup", "_MD_RULES", 5): (r"\*{2,}|_{2,}(?=\S)|(?<=\S)_{2,}", 0),
+    ("cleanup", "_MD_RULES", 6): (r"(?<![\w*])\*(?=[^\s*])|(?<=[^\s*])\*(?![\w*])", 0),
+    ("layout", "_MARKS", 1): (r"(?<=[^\W\d_])_+(?=[ \t]|$)|(?<![^\s])_+(?![^\s.,;:])", re.M),
+    ("layout", "_MARKS", 2): (r"(?<![ \t])[ \t]+[|_–—-]+[ \t]*(?=\n[ \t]*(?:[^\W\d_]|\n)|\Z)", 0),
+}
+AWKWARD = ("Số: 22 - KH/TU, 12 -UBND, 7-  KH/UB;  ( a ) “ b ” , c  .\n   \n  d  \n__x__ a__ __b ___ _ x_\n"
+           "**đậm** *nghiêng* * sao *a* b*c 3*4 ** _\n|  | a |  -  \nb _\n\nKH / UBND,  A/ BC, Q /x  \t– \n\n")
+
+
+def _corpus_texts() -> list[str]:
+    texts = [AWKWARD, AWKWARD.replace("\n", " ")]
+    for p in sorted((ROOT / "corpus" / "src").glob("*.txt"))[:40]:
+        text = read_source(p).text
+        texts += [text, add_noise(text, seed=len(texts), rate=0.05)]
+    return texts
+
+
+@pytest.mark.parametrize("where", sorted(PLAIN_FORMS), ids=lambda w: f"{w[1]}[{w[2]}]")
+def test_a_pattern_written_for_speed_finds_what_its_plain_form_finds(where):
+    from pipeline import cleanup, layout
+
+    module, table, i = where
+    rx = getattr({"cleanup": cleanup, "layout": layout}[module], table)[i]
+    rx = rx[0] if isinstance(rx, tuple) else rx
+    plain = re.compile(*PLAIN_FORMS[where])
+    for text in _corpus_texts():
+        assert [m.span() for m in rx.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_ocr_confusions_in_lower_case_are_those_ignoring_case():
+    from pipeline.cleanup import _confusions, _ocr_confusions
+
+    _, ignore_case, table = _confusions()
+    text = "TRIÊN KHAI, Triên khai và tRiên kHai; xtriên khai, chính quyên. İ triên khai"   # "İ" lowers to 2
+    assert len({len(text), len(text.lower())}) == 2
+    got = _ocr_confusions(text)
+    assert [(s, e) for s, e, _ in got] == [m.span() for m in ignore_case.finditer(text)]
+    assert [new for *_, new in got][:3] == ["TRIỂN KHAI", "Triển khai", "triển khai"]
+    short = text[:text.index("İ")]
+    assert [(s, e) for s, e, _ in _ocr_confusions(short)] == [m.span() for m in ignore_case.finditer(short)]
+
+
+def test_spacing_by_paragraph_reads_the_spaces_on_blank_lines_too():
+    """Spaces are put right paragraph by paragraph, cached, and also on the blank lines between paragraphs
+    (which a paragraph rule does not read): the same replacements as over the whole text."""
+    from pipeline.cleanup import _spacing, rule_spacing
+
+    text = "Sở  Y tế chủ trì .\n   \n\nBan  Dân vận ( phối hợp )\n \t \nUBND  tỉnh\n"
+    assert rule_spacing(text) == _spacing(text)
+    blank = text.index("\n   \n") + 1
+    assert (blank, blank + 3, " ") in rule_spacing(text)      # the three spaces on the first blank line
+    rule_spacing.cache_clear()
+    rule_spacing(text)
+    rule_spacing(text)
+    assert rule_spacing.cache_info().hits >= 3
