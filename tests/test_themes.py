@@ -195,3 +195,20 @@ def test_themes_character_ngrams_read_a_word_the_words_never_saw():
     a, b = with_chars.predict_proba(glued), words_only.predict_proba(glued)
     assert a[0][j["hien_mau"]] - a[0][j["bau_cu"]] > b[0][j["hien_mau"]] - b[0][j["bau_cu"]]
     assert a[1][j["bau_cu"]] - a[1][j["hien_mau"]] > b[1][j["bau_cu"]] - b[1][j["hien_mau"]]
+
+
+def test_themes_probabilities_are_those_of_the_scikit_learn_models_to_the_last_bit(fitted):
+    """The theme model computes its logistic regressions' probabilities itself (no input checks on each of
+    its forty calls a document): exactly what their own predict_proba gives."""
+    from pipeline.themes import _inputs, first_stage_proba, positive_proba, stack_features
+
+    X = pd.concat([one_doc(BLOOD + [BARE], 0), one_doc(VOTE + ["Một việc khác hẳn."], 1)], ignore_index=True)
+    Z = _inputs(X)
+    P = fitted.pipeline_.predict_proba(Z)
+    assert np.array_equal(first_stage_proba(fitted.pipeline_, Z), P)
+    D = document_means(P, X["doc"].to_numpy())
+    for j, m in enumerate(fitted.stack_):
+        F = stack_features(P, D, j)
+        assert np.array_equal(positive_proba(m, F), m.predict_proba(F)[:, 1])
+    expected = np.column_stack([m.predict_proba(stack_features(P, D, j))[:, 1] for j, m in enumerate(fitted.stack_)])
+    assert np.array_equal(fitted.predict_proba(X), expected)
