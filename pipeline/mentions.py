@@ -211,14 +211,15 @@ def token_features(text: str, toks: list, lex: list[str]) -> list[dict]:
     caps_text = sum(1 for _, _, t in toks if t.isalpha() and t.isupper() and len(t) > 1) > 0.6 * max(
         1, sum(1 for _, _, t in toks if t.isalpha()))
     actor, duty = actor_words().starts(low), duty_cues().starts(low)
+    shapes = [_shape(t) for _, _, t in toks]
     out = []
     n = len(toks)
     for i, (s, e, t) in enumerate(toks):
         prev = low[i - 1] if i else "<s>"
         nxt = low[i + 1] if i + 1 < n else "</s>"
         two = toks[i][2] + " " + toks[i + 1][2] if i + 1 < n else ""
-        f = {"w": low[i], "sh": _shape(t), "p": prev, "n": nxt, "pw": prev + "|" + low[i], "wn": low[i] + "|" + nxt,
-             "psh": _shape(toks[i - 1][2]) if i else "<s>", "nsh": _shape(toks[i + 1][2]) if i + 1 < n else "</s>",
+        f = {"w": low[i], "sh": shapes[i], "p": prev, "n": nxt, "pw": prev + "|" + low[i], "wn": low[i] + "|" + nxt,
+             "psh": shapes[i - 1] if i else "<s>", "nsh": shapes[i + 1] if i + 1 < n else "</s>",
              "lex": lex[i], "plex": lex[i - 1] if i else "O", "nlex": lex[i + 1] if i + 1 < n else "O",
              "head": t in heads or two in heads, "head2": two in heads,
              "stop": (prev + " " + low[i]) in stop or (i + 1 < n and (low[i] + " " + nxt) in stop),
@@ -328,6 +329,9 @@ class _Disjoint:
 
 _PLACE_WORDS = ("tỉnh", "thành phố", "huyện", "xã", "phường", "quận", "thị xã", "thị trấn", "đặc khu", "trung ương",
                 "Trung ương", "các cấp", "cấp tỉnh", "cấp xã", "cấp huyện", "cơ sở", "TP", "Tp")   # as in _PLACE_TAIL
+_PLACE_BY_FIRST: dict[str, tuple[str, ...]] = {}
+for _w in _PLACE_WORDS:
+    _PLACE_BY_FIRST[_w[0]] = _PLACE_BY_FIRST.get(_w[0], ()) + (_w,)      # in _PLACE_WORDS' order
 _CAP_CHAR = re.compile(r"[A-ZĐÀ-Ỹ]")
 _WORD_CHAR = re.compile(r"[\wÀ-ỹ]")
 
@@ -345,7 +349,7 @@ def _place_tails(s: str) -> list[bool]:
     nxt[n] = n
     for i in range(n - 1, -1, -1):
         found = False
-        for w in _PLACE_WORDS:
+        for w in _PLACE_BY_FIRST.get(s[i], ()):
             if not s.startswith(w, i):
                 continue
             e = i + len(w)
