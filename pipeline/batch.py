@@ -52,6 +52,7 @@ from .model import sha256_file
 from .output import Writers, atomic_write, write_report
 
 CHUNK = 8   # documents per worker call: amortises inter-process overhead
+CHUNK_BYTES = 128 * 1024     # and at most this many bytes of files a chunk, in parallel (a larger file alone)
 TIME_LIMIT = 300.0   # seconds a document may take (reading and annotating), by default
 
 
@@ -121,6 +122,7 @@ class _Item:
     path: Path
     key: str = ""
     error: str = ""
+    size: int = 0
 
 
 def _cache_path(cache: Path, key: str) -> Path:
@@ -231,18 +233,25 @@ class _ModelSource:
         return (self.path, self.sha) if self.path and self.sha else self.annotator()
 
 
-def _chunks(items: list[_Item], size: int) -> Iterator[list[tuple[str, str, str, bytes]]]:
+def _chunks(items: list[_Item], size: int, max_bytes: int | None = None) -> Iterator[list[tuple[str, str, str, bytes]]]:
+    """Chunks of at most ``size`` documents (and, with ``max_bytes``, of at most that many bytes of files,
+    a larger file alone); each file is read when its chunk is made."""
     buf: list[tuple[str, str, str, bytes]] = []
+    held = 0
     for it in items:
         try:
             data = reading.read_bytes(it.path)
         except InputError as e:
             it.error = str(e)
             continue
+        if buf and max_bytes is not None and held + len(data) > max_bytes:
+            yield buf
+            buf, held = [], 0
         buf.append((it.key, it.doc_id, it.source, data))
+        held += len(data)
         if len(buf) >= size:
             yield buf
-            buf = []
+            buf, held = [], 0
     if buf:
         yield buf
 
@@ -283,6 +292,7 @@ def run(model, in_dir: str | Path, out_dir: str | Path, workers: int = 1, schedu
         it = _Item(doc_id=doc_id, source=rel, path=p)
         try:
             st = p.stat()
+            it.size = st.st_size
             it.key = _content_key(p, st.st_size, version)
         except InputError as e:
             it.error = str(e)
@@ -362,7 +372,13 @@ def _execute(todo: list[_Item], source: _ModelSource, workers: int, scheduler: s
              limit: float | None = None):
     if not todo:
         return
-    chunks = _chunks(todo, CHUNK)
+    if scheduler or (workers > 1 and len(todo) > CHUNK):
+        # in parallel, the largest files first and chunks of bounded size: the batch does not end waiting on
+        # one worker's chunk of long documents (outputs are written in the folder's order all the same)
+        todo = sorted(todo, key=lambda it: it.size, reverse=True)
+        chunks = _chunks(todo, CHUNK, CHUNK_BYTES)
+    else:
+        chunks = _chunks(todo, CHUNK)
     if scheduler:
         yield from _execute_dask(chunks, source.for_workers(), scheduler, limit)
     elif workers <= 1 or len(todo) <= CHUNK:       # starting processes would cost more than it saves

@@ -45,7 +45,7 @@ def _folder(tmp_path: Path, n: int = 6) -> Path:
     d = tmp_path / "in"
     d.mkdir()
     for i in range(n):
-        (d / f"doc{i:02d}.txt").write_text(f"Số {i}-KH/TU\n" + SAMPLE, encoding="utf-8")
+        (d / f"doc{i:02d}.txt").write_text(f"Số {i:02d}-KH/TU\n" + SAMPLE, encoding="utf-8")
     return d
 
 
@@ -108,6 +108,36 @@ def test_batch_output_identical_for_any_worker_count(tmp_path, annotator):
     two = annotator.annotate_folder(d, tmp_path / "w2", workers=2, quiet=True)
     assert one.documents == two.documents == 20
     assert _outputs(tmp_path / "w1") == _outputs(tmp_path / "w2")
+
+
+def test_batch_in_parallel_the_largest_files_go_first_in_chunks_of_bounded_size(tmp_path, annotator, monkeypatch):
+    """Workers get the largest files first and chunks of at most CHUNK_BYTES (a larger file alone), so that
+    the batch does not end waiting on one chunk of long documents; the outputs keep the folder's order."""
+    d = tmp_path / "in"
+    d.mkdir()
+    sizes = [1, 30, 2, 12, 1, 3, 25, 1, 1, 2, 1, 1]          # × 1,000 characters, in the folder's order
+    for i, k in enumerate(sizes):
+        (d / f"{i:02d}.txt").write_text(f"Số {i:02d}-KH/TU\n" + SAMPLE + "\n" + "Ghi chú. " * (k * 110), encoding="utf-8")
+    monkeypatch.setattr(batch, "CHUNK_BYTES", 20_000)
+    chunks = []
+    real = batch._chunks
+
+    def recorded(items, size, max_bytes=None):
+        for ch in real(items, size, max_bytes):
+            chunks.append([(doc_id, len(data)) for _, doc_id, _, data in ch])
+            yield ch
+    monkeypatch.setattr(batch, "_chunks", recorded)
+    annotator.annotate_folder(d, tmp_path / "two", workers=2, quiet=True)
+    order = [doc_id for ch in chunks for doc_id, _ in ch]
+    by_size = [f"{i:02d}" for i in sorted(range(len(sizes)), key=lambda i: -sizes[i])]
+    assert order == by_size                                    # the largest first (stable among equals)
+    assert chunks[0] == [("01", chunks[0][0][1])] and chunks[1][0][0] == "06"     # a file over the bound alone
+    assert all(len(ch) == 1 or sum(n for _, n in ch) <= 20_000 for ch in chunks)
+    assert len(chunks) > len(sizes) // batch.CHUNK + 1
+    annotator.annotate_folder(d, tmp_path / "one", workers=1, quiet=True)
+    assert _outputs(tmp_path / "two") == _outputs(tmp_path / "one")
+    docs = [json.loads(ln)["doc_id"] for ln in (tmp_path / "two" / "tasks.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert docs == sorted(docs)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
