@@ -160,6 +160,7 @@ def default_mentions(X: pd.DataFrame, fields: Sequence[str]) -> list[dict]:
 
 
 MENTION_FIELDS = ("text",) + inheritance.CONTEXT_FIELDS
+CONTEXT_SUPPORT_FIELDS = {"parent": "item", "lead_in": "lead_in", "heading": "heading"}   # field -> step   # lines whose supporting agencies their tasks take
 SMOOTHING = 5.0          # pseudo-counts pulling a step-and-class precision toward its step's precision
 
 
@@ -301,6 +302,7 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
         if self.role == "lead" and self.inherit:     # the item step's scores, in one batch for every task
             item_scores = self._scores([str(row.get("item") or "") for row in rows],
                                        [list(ms.get("item") or []) for ms in mentions], issuers)
+        ctx_support = self._context_support(rows, mentions, issuers) if self.role == "support" and self.inherit else {}
         out = []
         for row, ms, sc, isc in zip(rows, mentions, scores, item_scores):
             found: dict[str, AgencyLabel] = {}
@@ -325,7 +327,31 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
                 for m in inheritance.supporters("field_support", row.get("field_support") or "",
                                                 ms.get("field_support", [])):
                     add(m, 0.7, False, "item")
+                for field, m, p in ctx_support.get(len(out), []):
+                    add(m, p, False, CONTEXT_SUPPORT_FIELDS[field])
             out.append(list(found.values()))
+        return out
+
+    def _context_support(self, rows: list[dict], mentions: list[dict], issuers: list[list[str]]) -> dict:
+        """Supporting agencies a task takes from the line that introduces it: the role model's support mentions
+        of its parent or lead-in when that ends in ":" ("Chủ trì, phối hợp với UBND cấp xã thực hiện:"), and of
+        its nearest heading ("Phối hợp với Sở Y tế"). {row: [(field, mention, score)]}"""
+        todo: dict[tuple, list] = {}
+        for i, (row, ms) in enumerate(zip(rows, mentions)):
+            for field in CONTEXT_SUPPORT_FIELDS:
+                text = str(row.get(field) or "")
+                if ms.get(field) and (field == "heading" or text.rstrip().endswith(":")):
+                    todo.setdefault((text, field), []).append(i)
+        keys = list(todo)
+        if not keys:
+            return {}
+        first = [todo[k][0] for k in keys]
+        scores = self._scores([t for t, _ in keys], [list(mentions[i][f]) for (_, f), i in zip(keys, first)],
+                              [issuers[i] for i in first])
+        out: dict[int, list] = {}
+        for (text, field), sc in zip(keys, scores):
+            for i in todo[(text, field)]:
+                out.setdefault(i, []).extend((field, m, p) for m, p in zip(mentions[i][field], sc) if p >= self.threshold)
         return out
 
     def _item_actors(self, row: dict, ms: dict, scores: list[float] | None = None):

@@ -266,7 +266,7 @@ def make_mentions(**settings) -> Mentions:
 
 
 @factory("agencies", {"C": 1.0, "threshold": 0.5, "inherit": True, "min_inherited": 0.5, "C_support": 1.0,
-                      "threshold_support": 0.5}, learned=True)
+                      "threshold_support": 0.7}, learned=True)
 def make_agencies(**settings) -> Agencies:
     return Agencies(**settings)
 

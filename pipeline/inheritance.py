@@ -166,8 +166,10 @@ def inherit(context: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]
             ) -> tuple[str, list[tuple[Mention, float]]]:
     """(step, [(mention, weight)]) of the first of the six steps that names an actor; ("", []) if none.
 
-    ``item_actors(text, mentions)`` decides which mentions of the item's earlier sentence are its actor
-    (the classifier's role model); by default every mention that :func:`actors` keeps.
+    ``item_actors(text, mentions)`` decides which mentions of the item's earlier sentence are its actor, and
+    of the sentence of the item it is a sub-item of when that is not a "X:" line ("Ban Thường trực Ủy ban
+    MTTQ xã chủ động đề nghị…" over its bullets) (the classifier's role model); without it, every mention
+    of the item that :func:`actors` keeps, and none of such a parent.
     """
     kind = (context.get("kind") or "") + " " + (context.get("title") or "")
     for step in STEPS:
@@ -178,7 +180,8 @@ def inherit(context: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]
             ms = mentions.get(field) or []
             if not text.strip() or not ms:
                 continue
-            if field == "item" and item_actors is not None:
+            sentence = field == "item" or (field == "parent" and not text.rstrip().endswith(":"))
+            if sentence and item_actors is not None:
                 found = item_actors(text, ms)
             else:
                 found = actors(field, text, ms)

@@ -174,6 +174,27 @@ def test_agencies_support_is_the_partner(train_frame):
     assert [(a.id, a.role) for a in got] == [("ban_dan_van", "support")]
 
 
+def test_agencies_support_from_the_line_that_introduces_the_task(train_frame):
+    """A task takes the supporting agencies of its parent or lead-in line when that ends in ":" ("Chủ trì,
+    phối hợp với Ban Dân vận Tỉnh ủy thực hiện:") and of its nearest heading, as the role model reads that
+    line; a parent sentence that is no "X:" line, or a line that names no partner, gives none."""
+    X, _ = train_frame
+    sup_y = [[] for _ in TRAIN]
+    sup_y[-1] = ["ban_dan_van"]
+    sup = AgencyClassifier(role="support").fit(X, sup_y, mention_roles=[
+        ["none"] * 3 if i == 10 else (["none", "support"] if i == len(TRAIN) - 1 else None) for i in range(len(TRAIN))])
+    partner = "Ban Tổ chức Tỉnh ủy chủ trì, phối hợp với Ban Dân vận Tỉnh ủy thực hiện"
+    task = "Rà soát nhân sự."
+    got = sup.predict_agencies(frame([(task, {"parent": partner + ":"}), (task, {"lead_in": partner + ":"}),
+                                      (task, {"heading": partner}), (task, {"parent": partner + " tốt."}),
+                                      (task, {"heading": "Ban Tổ chức Tỉnh ủy"}), task]))
+    assert [[(a.id, a.source, a.explicit) for a in g] for g in got] == [
+        [("ban_dan_van", "item", False)], [("ban_dan_van", "lead_in", False)], [("ban_dan_van", "heading", False)],
+        [], [], []]
+    assert AgencyClassifier(role="support", inherit=False).fit(X, sup_y).predict_agencies(
+        frame([(task, {"heading": partner})]))[0] == []
+
+
 def test_agencies_threshold_decides_which_mentions_are_lead(train_frame):
     X, y = train_frame
     texts = ["Sở Y tế chủ trì tổ chức khám bệnh cho người cao tuổi."]

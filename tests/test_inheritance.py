@@ -115,6 +115,25 @@ def test_inheritance_item_actors_decides_the_items_earlier_sentence(find):
     assert step == "addressees"                       # the item's sentence named no actor: the next step
 
 
+def test_inheritance_item_actors_also_reads_a_parent_sentence(find):
+    """A sub-item's parent that is a sentence, not a "X:" line ("Ban Thường trực Ủy ban MTTQ xã chủ động đề
+    nghị…" over its bullets), gives the actor ``item_actors`` finds in it; without item_actors, none."""
+    ctx = {"parent": "Ban Tuyên giáo Tỉnh ủy chủ trì tuyên truyền sâu rộng.", "addressees": "Sở Y tế"}
+    calls = []
+
+    def only_first(text, ms):
+        calls.append(text)
+        return list(ms[:1])
+
+    step, got = inherit(ctx, mentions_of(find, ctx), item_actors=only_first)
+    assert calls == [ctx["parent"]] and step == "item" and labels(got) == ["ban_tuyen_giao"]
+    assert inherit(ctx, mentions_of(find, ctx), item_actors=lambda text, ms: [])[0] == "addressees"
+    assert inherit(ctx, mentions_of(find, ctx))[0] == "addressees"
+    colon = {"parent": "Ban Tuyên giáo Tỉnh ủy:", "addressees": "Sở Y tế"}
+    calls.clear()
+    assert inherit(colon, mentions_of(find, colon), item_actors=only_first)[0] == "item" and calls == []
+
+
 # --------------------------------------------------------------------------- subject position
 
 @pytest.mark.parametrize("heading,expected", [
