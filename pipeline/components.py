@@ -237,7 +237,8 @@ class Themes(Learned):
         s = self.settings
         return {"themes": ThemeClassifier(C=s["C"], threshold=s["threshold"], max_labels=s["max_labels"],
                                           alone=tuple(s["alone"]), context_weight=s["context_weight"],
-                                          title_weight=s["title_weight"], char_weight=s["char_weight"])}
+                                          title_weight=s["title_weight"], char_weight=s["char_weight"],
+                                          section_context=s["section_context"])}
 
     def __call__(self, doc: Document) -> Document:
         from .features import task_frame
@@ -272,6 +273,6 @@ def make_agencies(**settings) -> Agencies:
 
 
 @factory("themes", {"C": 8.0, "threshold": 0.35, "max_labels": 3, "alone": ["khac"], "context_weight": 0.4,
-                    "title_weight": 0.25, "char_weight": 0.7}, learned=True)
+                    "title_weight": 0.25, "char_weight": 0.7, "section_context": True}, learned=True)
 def make_themes(**settings) -> Themes:
     return Themes(**settings)

@@ -62,8 +62,19 @@ def document_means(P: np.ndarray, docs: np.ndarray) -> np.ndarray:
     return out
 
 
-def stack_features(P: np.ndarray, D: np.ndarray, j: int) -> np.ndarray:
-    return np.column_stack([P[:, j], D[:, j], P[:, j] * D[:, j]])
+def section_keys(X: pd.DataFrame, docs: np.ndarray) -> np.ndarray:
+    """Which tasks share a section: the same document and the same nearest heading."""
+    heading = X["heading"].fillna("").astype(str) if "heading" in X.columns else pd.Series([""] * len(X))
+    return np.array([f"{d}\x00{h}" for d, h in zip(docs, heading)])
+
+
+def stack_features(P: np.ndarray, D: np.ndarray, j: int, S: np.ndarray | None = None) -> np.ndarray:
+    """The second stage's input for theme ``j``: the task's probability, its document's mean and their
+    product, and with ``S`` its section's mean and that product."""
+    cols = [P[:, j], D[:, j], P[:, j] * D[:, j]]
+    if S is not None:
+        cols += [S[:, j], P[:, j] * S[:, j]]
+    return np.column_stack(cols)
 
 
 def positive_proba(model: LogisticRegression, X) -> np.ndarray:
@@ -91,15 +102,18 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
 
     With ``document_context`` a second stage reads, for each theme, the task's own probability and the mean
     over the tasks of its document (a plan about drug prevention makes "an_ninh_trat_tu" likelier for each
-    of its bare "Tổ chức kiểm tra…" tasks); it is fitted on out-of-fold first-stage probabilities, folds
-    grouped by document.
+    of its bare "Tổ chức kiểm tra…" tasks), and with ``section_context`` also the mean over the tasks under
+    the same nearest heading ("heading" column); it is fitted on out-of-fold first-stage probabilities,
+    folds grouped by document.
     """
 
     char_weight = 0.0    # what a ThemeClassifier pickled before char_weight existed was fitted with
+    section_context = False    # and before section_context
 
     def __init__(self, C: float = 8.0, threshold: float = 0.35, max_labels: int = 3, alone: Sequence[str] = ("khac",),
                  context_weight: float = 0.4, title_weight: float = 0.25, document_context: bool = True,
-                 folds: int = 4, classes: Sequence[str] | None = None, char_weight: float = 0.7):
+                 folds: int = 4, classes: Sequence[str] | None = None, char_weight: float = 0.7,
+                 section_context: bool = True):
         self.C = C
         self.threshold = threshold
         self.max_labels = max_labels
@@ -107,6 +121,7 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
         self.context_weight = context_weight
         self.title_weight = title_weight
         self.char_weight = char_weight
+        self.section_context = section_context
         self.document_context = document_context
         self.folds = folds
         self.classes = classes
@@ -165,10 +180,15 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
                 keep = Y[tr].sum(axis=0) > 0
                 model = self._fit_first(Z.iloc[tr], Y[tr][:, keep], sw)
                 oof[np.ix_(te, np.flatnonzero(keep))] = model.predict_proba(Z.iloc[te])
-            D = document_means(oof, docs)
-            self.stack_ = [LogisticRegression(C=1.0, max_iter=1000).fit(stack_features(oof, D, j), Y[:, j])
+            D, S = self._context_means(oof, X, docs)
+            self.stack_ = [LogisticRegression(C=1.0, max_iter=1000).fit(stack_features(oof, D, j, S), Y[:, j])
                            if 0 < Y[:, j].sum() < len(Y) else None for j in range(Y.shape[1])]
         return self
+
+    def _context_means(self, P: np.ndarray, X: pd.DataFrame, docs: np.ndarray):
+        """Each task's document mean of ``P``, and its section mean (None without ``section_context``)."""
+        S = document_means(P, section_keys(X, docs)) if self.section_context else None
+        return document_means(P, docs), S
 
     def predict_proba(self, X) -> np.ndarray:
         """Per task and theme of ``classes_``: the theme's probability (rows need not sum to 1)."""
@@ -178,8 +198,8 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
         if not self.stack_ or len(X) == 0:
             return P
         docs = X["doc"].to_numpy() if "doc" in X.columns else np.zeros(len(X))
-        D = document_means(P, docs)
-        return np.column_stack([positive_proba(m, stack_features(P, D, j)) if m is not None else P[:, j]
+        D, S = self._context_means(P, X, docs)
+        return np.column_stack([positive_proba(m, stack_features(P, D, j, S)) if m is not None else P[:, j]
                                 for j, m in enumerate(self.stack_)])
 
     def predict_themes(self, X) -> list[list[ThemeLabel]]:

@@ -206,9 +206,44 @@ def test_themes_probabilities_are_those_of_the_scikit_learn_models_to_the_last_b
     Z = _inputs(X)
     P = fitted.pipeline_.predict_proba(Z)
     assert np.array_equal(first_stage_proba(fitted.pipeline_, Z), P)
-    D = document_means(P, X["doc"].to_numpy())
+    D, S = fitted._context_means(P, X, X["doc"].to_numpy())
     for j, m in enumerate(fitted.stack_):
-        F = stack_features(P, D, j)
+        F = stack_features(P, D, j, S)
         assert np.array_equal(positive_proba(m, F), m.predict_proba(F)[:, 1])
-    expected = np.column_stack([m.predict_proba(stack_features(P, D, j))[:, 1] for j, m in enumerate(fitted.stack_)])
+    expected = np.column_stack([m.predict_proba(stack_features(P, D, j, S))[:, 1] for j, m in enumerate(fitted.stack_)])
     assert np.array_equal(fitted.predict_proba(X), expected)
+
+
+def _sectioned(n_docs: int):
+    """Documents with two sections under neutral headings, one on blood donation and one on elections (in
+    either order), each ending with the bare checking task labelled with its section's theme."""
+    tasks, y, docs = [], [], []
+    for d in range(n_docs):
+        sections = [("hien_mau", BLOOD), ("bau_cu", VOTE)][:: 1 if d % 2 == 0 else -1]
+        for k, (theme, texts) in enumerate(sections):
+            for text in texts + [BARE]:
+                tasks.append(Task(id=len(tasks), text=text, start=0, end=len(text),
+                                  context=TaskContext(heading=f"Mục {k + 1}")))
+                y.append([theme] + (["kiem_tra_giam_sat"] if text == BARE else []))
+                docs.append(d)
+    return task_frame(tasks, docs=docs), y
+
+
+def test_themes_section_context_reads_the_tasks_under_the_same_heading():
+    """Within one document, the bare task takes the theme of its own section (the tasks under the same
+    nearest heading) with section_context, which the document's mean alone cannot tell apart."""
+    X, y = _sectioned(8)
+    test, _ = _sectioned(2)
+    test = test[test["doc"] == 0]                  # blood under "Mục 1", elections under "Mục 2"
+    bare = np.flatnonzero(test["text"].to_numpy() == BARE)
+    for section_context in (True, False):
+        clf = ThemeClassifier(C=4.0, folds=4, section_context=section_context).fit(X, y)
+        j = {c: i for i, c in enumerate(clf.classes_)}
+        P = clf.predict_proba(test)[bare]
+        margin = (P[0, j["hien_mau"]] - P[0, j["bau_cu"]]) + (P[1, j["bau_cu"]] - P[1, j["hien_mau"]])
+        if section_context:
+            assert P[0, j["hien_mau"]] > P[0, j["bau_cu"]] and P[1, j["bau_cu"]] > P[1, j["hien_mau"]]
+            with_sections = margin
+        else:
+            assert margin < with_sections
+    assert len(ThemeClassifier(section_context=True).fit(X, y).stack_[0].coef_[0]) == 5
