@@ -160,7 +160,8 @@ def default_mentions(X: pd.DataFrame, fields: Sequence[str]) -> list[dict]:
 
 
 MENTION_FIELDS = ("text",) + inheritance.CONTEXT_FIELDS
-CONTEXT_SUPPORT_FIELDS = {"parent": "item", "lead_in": "lead_in", "heading": "heading"}   # field -> step   # lines whose supporting agencies their tasks take
+# the lines whose supporting agencies the tasks under them take, and the step each is reported as
+CONTEXT_SUPPORT_FIELDS = {"parent": "item", "lead_in": "lead_in", "heading": "heading"}
 SMOOTHING = 5.0          # pseudo-counts pulling a step-and-class precision toward its step's precision
 
 
@@ -298,7 +299,7 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
         texts = [str(t) for t in X["text"]]
         scores = self._scores(texts, [ms.get("text", []) for ms in mentions], issuers)
         rows = X.to_dict("records")
-        item_scores = [[]] * len(rows)
+        item_scores: list[list[float]] = [[] for _ in rows]
         if self.role == "lead" and self.inherit:     # the item step's scores, in one batch for every task
             item_scores = self._scores([str(row.get("item") or "") for row in rows],
                                        [list(ms.get("item") or []) for ms in mentions], issuers)
@@ -336,22 +337,21 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
         """Supporting agencies a task takes from the line that introduces it: the role model's support mentions
         of its parent or lead-in when that ends in ":" ("Chủ trì, phối hợp với UBND cấp xã thực hiện:"), and of
         its nearest heading ("Phối hợp với Sở Y tế"). {row: [(field, mention, score)]}"""
-        todo: dict[tuple, list] = {}
+        todo: dict[tuple, list[int]] = {}      # (text, field, its mentions, issuer) -> rows: each scored once
         for i, (row, ms) in enumerate(zip(rows, mentions)):
             for field in CONTEXT_SUPPORT_FIELDS:
                 text = str(row.get(field) or "")
                 if ms.get(field) and (field == "heading" or text.rstrip().endswith(":")):
-                    todo.setdefault((text, field), []).append(i)
+                    todo.setdefault((text, field, tuple(ms[field]), tuple(issuers[i])), []).append(i)
         keys = list(todo)
         if not keys:
             return {}
-        first = [todo[k][0] for k in keys]
-        scores = self._scores([t for t, _ in keys], [list(mentions[i][f]) for (_, f), i in zip(keys, first)],
-                              [issuers[i] for i in first])
+        scores = self._scores([k[0] for k in keys], [list(k[2]) for k in keys], [list(k[3]) for k in keys])
         out: dict[int, list] = {}
-        for (text, field), sc in zip(keys, scores):
-            for i in todo[(text, field)]:
-                out.setdefault(i, []).extend((field, m, p) for m, p in zip(mentions[i][field], sc) if p >= self.threshold)
+        for key, sc in zip(keys, scores):
+            found = [(key[1], m, p) for m, p in zip(key[2], sc) if p >= self.threshold]
+            for i in todo[key]:
+                out.setdefault(i, []).extend(found)
         return out
 
     def _item_actors(self, row: dict, ms: dict, scores: list[float] | None = None):

@@ -369,7 +369,7 @@ _SPACING_RULES = [
     (re.compile(r"[ ](?<=[(\[“][ ])[ ]*"), ""),
     (re.compile(r"[ ](?<=\d[ ])[ ]*-[ ]*(?=[A-ZĐ]{1,6}/)|-(?<=\d-)[ ]*(?=[A-ZĐ]{1,6}/)"   # "22 - KH/TU" after a digit
                 r"|[ ](?<=\d[ ])[ ]*-(?=[A-ZĐ])|-(?<=\d-)[ ]+(?=[A-ZĐ]{1,6}/)"), "-"),
-    (re.compile(r"[ /](?<=[A-ZĐ][ /])(?:(?<=/)|[ ]*/)[ ]*(?=[A-ZĐ]{1,6}\b)"), "/"),          # "KH / UBND"
+    (re.compile(r"[ /](?:(?<=[A-ZĐ]/)[ ]*|(?<=[A-ZĐ] )[ ]*/[ ]*)(?=[A-ZĐ]{1,6}\b)"), "/"),   # "KH / UBND"
 ]
 
 
@@ -390,7 +390,9 @@ def _ocr_confusions(text: str) -> list[Replacement]:
     out = []
     for m in matches:
         g = text[m.start():m.end()]
-        right = table[g.lower()]
+        right = table.get(g.lower())
+        if right is None:             # ignoring case matched a form whose lower case is no key ("TRİÊN")
+            continue
         if g.isupper():
             right = right.upper()
         elif g[0].isupper():

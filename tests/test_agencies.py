@@ -195,6 +195,44 @@ def test_agencies_support_from_the_line_that_introduces_the_task(train_frame):
         frame([(task, {"heading": partner})]))[0] == []
 
 
+def test_agencies_context_support_is_scored_with_each_tasks_own_mentions_and_issuer(train_frame, monkeypatch):
+    """Tasks of different documents may share a heading's text: its support is scored once for each set of
+    mentions and issuer, never with another task's."""
+    X, _ = train_frame
+    sup_y = [[] for _ in TRAIN]
+    sup_y[-1] = ["ban_dan_van"]
+    sup = AgencyClassifier(role="support").fit(X, sup_y)
+    heading = "Ban Tổ chức Tỉnh ủy chủ trì, phối hợp với Ban Dân vận Tỉnh ủy thực hiện"
+    rows = frame([("Rà soát nhân sự.", {"heading": heading, "issuer": "Tỉnh ủy Gia Lai"}),
+                  ("Rà soát nhân sự.", {"heading": heading, "issuer": "Ủy ban nhân dân tỉnh Gia Lai"}),
+                  ("Rà soát nhân sự.", {"heading": heading, "issuer": "Tỉnh ủy Gia Lai"})])
+    ms = sup._mentions(rows)
+    ms[2]["heading"] = ms[2]["heading"][:1]          # the third task's heading: only its first name found
+    rows["mentions"] = ms
+    calls = []
+    real = sup._scores
+
+    def spy(texts, mentions, issuers):
+        calls.append([(t, len(m), tuple(i)) for t, m, i in zip(texts, mentions, issuers)])
+        return real(texts, mentions, issuers)
+    monkeypatch.setattr(sup, "_scores", spy)
+    got = sup.predict_agencies(rows)
+    ctx_call = [c for c in calls if c and c[0][0] == heading]
+    assert len(ctx_call) == 1 and sorted(ctx_call[0]) == sorted([(heading, 2, ("cap_uy",)), (heading, 2, ("chinh_quyen",)),
+                                                                  (heading, 1, ("cap_uy",))])
+    assert [a.id for a in got[0]] == ["ban_dan_van"] and got[2] == []
+
+
+def test_agencies_item_step_scores_its_own_sentence(lead_clf):
+    """The item step's scores computed for every task at once are used for the task's own item sentence
+    only: a parent sentence is scored apart."""
+    parent = "Ban Tuyên giáo Tỉnh ủy định hướng công tác tuyên truyền trên báo chí."
+    got = lead_clf.predict_agencies(frame([("Tổ chức tọa đàm.", {"parent": parent, "addressees": "Sở Y tế"}),
+                                           ("Tổ chức tọa đàm.", {"item": parent, "addressees": "Sở Y tế"})],
+                                          issuer=ISSUER))
+    assert [[(a.id, a.source) for a in g] for g in got] == [[("ban_tuyen_giao", "item")]] * 2
+
+
 def test_agencies_threshold_decides_which_mentions_are_lead(train_frame):
     X, y = train_frame
     texts = ["Sở Y tế chủ trì tổ chức khám bệnh cho người cao tuổi."]

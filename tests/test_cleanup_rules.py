@@ -204,7 +204,8 @@ PLAIN_FORMS = {
     ("layout", "_MARKS", 1): (r"(?<=[^\W\d_])_+(?=[ \t]|$)|(?<![^\s])_+(?![^\s.,;:])", re.M),
     ("layout", "_MARKS", 2): (r"(?<![ \t])[ \t]+[|_–—-]+[ \t]*(?=\n[ \t]*(?:[^\W\d_]|\n)|\Z)", 0),
 }
-AWKWARD = ("Số: 22 - KH/TU, 12 -UBND, 7-  KH/UB;  ( a ) “ b ” , c  .\n   \n  d  \n__x__ a__ __b ___ _ x_\n"
+AWKWARD = ("Số: 22 - KH/TU, 12 -UBND, 7-  KH/UB, 15-KH//UBND, A/ /B, a-KH/TU, 3 -KH/TU;  ( a ) “ b ” , c  .\n"
+           "   \n  d  \n__x__ a__ __b ___ _ x_\n"
            "**đậm** *nghiêng* * sao *a* b*c 3*4 ** _\n|  | a |  -  \nb _\n\nKH / UBND,  A/ BC, Q /x  \t– \n\n")
 
 
