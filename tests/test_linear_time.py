@@ -21,8 +21,9 @@ BOUND = 8.0            # time(4n) / time(n): linear ~4, quadratic ~16
 def cpu(f, x, repeats: int = 3) -> float:
     best = float("inf")
     for _ in range(repeats):
-        if hasattr(f, "cache_clear"):
-            f.cache_clear()                      # a paragraph rule's cache would time a lookup, not the rule
+        for rule in [f] + [r for _, r in cleanup.RULES]:
+            if hasattr(rule, "cache_clear"):
+                rule.cache_clear()               # a paragraph rule's cache would time a lookup, not the rule
         gc.collect()
         t = time.process_time()
         f(x)
