@@ -101,14 +101,18 @@ def test_inheritance_parent_counts_only_when_it_is_an_x_colon_line(find):
         assert inherit(ctx, mentions_of(find, ctx))[0] == expected
 
 
-def test_inheritance_item_actors_decides_the_items_earlier_sentence(find):
-    ctx = {"item": "Sở Y tế phối hợp với Công an tỉnh rà soát.", "addressees": "Đoàn Thanh niên"}
-    calls = []
-
+def first_mention_recorded(calls: list):
+    """An ``item_actors`` that keeps a sentence's first mention and records which sentences it read."""
     def only_first(text, ms):
         calls.append(text)
         return list(ms[:1])
+    return only_first
 
+
+def test_inheritance_item_actors_decides_the_items_earlier_sentence(find):
+    ctx = {"item": "Sở Y tế phối hợp với Công an tỉnh rà soát.", "addressees": "Đoàn Thanh niên"}
+    calls: list = []
+    only_first = first_mention_recorded(calls)
     step, got = inherit(ctx, mentions_of(find, ctx), item_actors=only_first)
     assert calls == [ctx["item"]] and step == "item" and labels(got) == ["so_ban_nganh"]
     step, got = inherit(ctx, mentions_of(find, ctx), item_actors=lambda text, ms: [])
@@ -119,12 +123,8 @@ def test_inheritance_item_actors_also_reads_a_parent_sentence(find):
     """A sub-item's parent that is a sentence, not a "X:" line ("Ban Thường trực Ủy ban MTTQ xã chủ động đề
     nghị…" over its bullets), gives the actor ``item_actors`` finds in it; without item_actors, none."""
     ctx = {"parent": "Ban Tuyên giáo Tỉnh ủy chủ trì tuyên truyền sâu rộng.", "addressees": "Sở Y tế"}
-    calls = []
-
-    def only_first(text, ms):
-        calls.append(text)
-        return list(ms[:1])
-
+    calls: list = []
+    only_first = first_mention_recorded(calls)
     step, got = inherit(ctx, mentions_of(find, ctx), item_actors=only_first)
     assert calls == [ctx["parent"]] and step == "item" and labels(got) == ["ban_tuyen_giao"]
     assert inherit(ctx, mentions_of(find, ctx), item_actors=lambda text, ms: [])[0] == "addressees"
