@@ -54,11 +54,15 @@ def _inputs(X: pd.DataFrame) -> pd.DataFrame:
 
 
 def document_means(P: np.ndarray, docs: np.ndarray) -> np.ndarray:
-    """Each row's document mean of ``P`` (the tasks of one document share it)."""
+    """Each row's document mean of ``P`` (the tasks of one document share it); ``docs`` may be any group
+    keys. The rows of a group are gathered once, in their order (a sort, not a scan of every row per group)."""
     out = np.zeros_like(P)
-    for d in np.unique(docs):
-        idx = docs == d
-        out[idx] = P[idx].mean(axis=0)
+    if len(P) == 0:
+        return out
+    _, group = np.unique(np.asarray(docs), return_inverse=True)
+    order = np.argsort(group, kind="stable")
+    for rows in np.split(order, np.flatnonzero(np.diff(group[order])) + 1):
+        out[rows] = P[rows].mean(axis=0)
     return out
 
 
@@ -88,7 +92,7 @@ def first_stage_proba(pipe: Pipeline, Z: pd.DataFrame) -> np.ndarray:
     """``pipe.predict_proba(Z)`` of the first stage (features, then a one-vs-rest of binary logistic
     regressions on a label matrix), each theme's column by :func:`positive_proba`."""
     ovr = pipe[-1]
-    if not ovr.multilabel_ or len(ovr.estimators_) < 2 or not all(
+    if len(Z) == 0 or not ovr.multilabel_ or len(ovr.estimators_) < 2 or not all(
             isinstance(e, LogisticRegression) and len(e.classes_) == 2 for e in ovr.estimators_):
         return pipe.predict_proba(Z)
     X = pipe[:-1].transform(Z)
@@ -194,7 +198,7 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
         """Per task and theme of ``classes_``: the theme's probability (rows need not sum to 1)."""
         check_is_fitted(self, "pipeline_")
         X = self._check_X(X)
-        P = first_stage_proba(self.pipeline_, _inputs(X)) if len(X) else self.pipeline_.predict_proba(_inputs(X))
+        P = first_stage_proba(self.pipeline_, _inputs(X))
         if not self.stack_ or len(X) == 0:
             return P
         docs = X["doc"].to_numpy() if "doc" in X.columns else np.zeros(len(X))

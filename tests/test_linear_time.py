@@ -202,3 +202,14 @@ def test_place_tails_is_the_regex():
         t = rng.choice(["", " "]).join(rng.choice(toks) for _ in range(rng.randint(1, 5)))[:20]
         ok = mentions._place_tails(t)
         assert [bool(mentions._PLACE_TAIL.match(t[i:])) for i in range(len(t))] == ok[:len(t)], t
+
+
+def test_theme_section_means_over_many_sections():
+    """The theme model's section means (a long regulation: a heading over every few tasks) scanned every row
+    once per section."""
+    import numpy as np
+
+    from pipeline.themes import document_means
+
+    assert_linear(lambda keys: document_means(np.ones((len(keys), 20)), keys),
+                  lambda n: np.array([f"0\x00Điều {k // 2}" for k in range(n)]), 2000)
