@@ -181,6 +181,7 @@ _MARKS = [
     re.compile(r"(?m)^[ \t]*[|_]+[ \t]+"),                       # a table rule or pipe read before a line
     re.compile(r"_(?:(?<=[^\W\d_]_)_*(?=[ \t]|$)|(?<![^\s]_)_*(?![^\s.,;:]))", re.M),   # underscores: no letter is one
     re.compile(r"[ \t](?<![ \t]{2})[ \t]*[|_–—-]+[ \t]*(?=\n[ \t]*(?:[^\W\d_]|\n)|\Z)"),   # a stray mark ending a line
+    re.compile(r"_(?<=[^\W\d_]\n_|,\n_)_*(?=[a-zđà-ỹ])"),   # glued to a wrapped line's first word: "tối\n_đa"
 ]   # each opens with the character it matches first, what stands before tested after it (the engine skips ahead)
 _STRAY_BULLET = re.compile(r"^[ \t]*[-–—_|.~]+(?:[ \t]+[-–—_|.~]+)*[ \t]+(?=\S)")
 _MARK_RUN = re.compile(r"^[ \t]*([-–—_=¬~|]{1,5})[ \t]+(?=[^\W\d_])")     # dashes and what OCR reads them as
@@ -195,6 +196,7 @@ def _junk_bullet(run: str) -> bool:
 _GUILLEMET = re.compile(r"[«»]")              # Tesseract's reading of “ ” (Vietnamese documents quote with “ ”)
 _QUOTES = {"«": "“", "»": "”"}
 _SLOGAN = re.compile(r"Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh phúc")
+_DOUBLE_STOP = re.compile(r"[“\"]?\d{1,2}(\.\.[ \t]*)(?=[A-ZĐÀ-Ỹ])")    # a numbered line's stop read twice: "“6..Hỗ trợ"
 _STRAY_STOP = re.compile(r"(?<=[^\W\d_]{2})\.(?=[ \t]*\n[ \t]*[^\W\d_]| [^\W\d_])")
 
 
@@ -233,6 +235,13 @@ def rule_ocr_marks(text: str) -> list[Replacement]:
             elif _junk_bullet(run):
                 out.append((pos, pos + m.end(), "- "))        # a bullet read with debris
         pos += len(line) + 1
+    if ".." in text:
+        pos = 0
+        for line in lines:
+            m = _DOUBLE_STOP.match(line)
+            if m:
+                out.append((pos + m.start(1), pos + m.end(1), ". "))
+            pos += len(line) + 1
     for m in _STRAY_STOP.finditer(text):
         nxt = text[m.end():m.end() + 40].lstrip()
         word = re.match(r"[^\W\d_]+", nxt)

@@ -116,21 +116,36 @@ class DocInfo:
 
 # --------------------------------------------------------------------------- parsing
 
+# "2. Sửa đổi, bổ sung Điều 3 như sau:": the "Điều 3." line after it is the amended article's text, quoted
+_AMENDS = re.compile(r"như sau\s*:\s*$", re.I)
+_ARTICLE_REF = re.compile(r"\bĐi\w{1,2}u\s+(\d+[a-z]?)\b", re.I)
+
+
+def _quoted_article(prev: str, mark: str) -> bool:
+    """An article line that an amendment ("… bổ sung Điều 3 như sau:") introduces: the text it quotes, whose
+    opening quote a scan may have lost, not an article of this document."""
+    return bool(_AMENDS.search(prev)) and mark.lower() in {m.lower() for m in _ARTICLE_REF.findall(prev)}
+
+
 def _split_lines(text: str) -> list[Line]:
     lines: list[Line] = []
     pos = 0
+    prev = ""
     for raw in text.split("\n"):
         start, end = pos, pos + len(raw)
         pos = end + 1
         stripped = raw.strip()
         if not stripped:
             continue
+        before, prev = prev, stripped
         lead = len(raw) - len(raw.lstrip())
         s0, e0 = start + lead, start + lead + len(stripped)
         if ROW_SEP in stripped:
             lines.append(Line(start=s0, end=e0, text=stripped, kind="row"))
             continue
         kind, mark, cut = marker(stripped)
+        if kind == "article" and _quoted_article(before, mark):
+            kind, mark, cut = "plain", "", 0
         body = s0 + cut
         while body < e0 and text[body].isspace():
             body += 1

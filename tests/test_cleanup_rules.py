@@ -94,6 +94,28 @@ def test_ocr_bullet_read_with_debris_is_a_bullet_again():
     assert {e.rule for e in r.edits} == {"ocr_marks"}
 
 
+def test_ocr_underscore_glued_to_a_wrapped_word_goes():
+    """A speck at the left margin read as "_" before the first word of a wrapped line ("tối\\n_đa"): the
+    underscore goes and the line joins; one after a full stop or before a capital is left to the other rules."""
+    r = clean("Mức hỗ trợ tối\n_đa 500.000 đồng/01 người/01 lượt điều dưỡng.")
+    assert r.text == "Mức hỗ trợ tối đa 500.000 đồng/01 người/01 lượt điều dưỡng."
+    assert ("ocr_marks", "_", "") in [(e.rule, e.before, e.after) for e in r.edits]
+    from pipeline.layout import rule_ocr_marks
+
+    assert rule_ocr_marks("Mức hỗ trợ tối đa 500.000 đồng.\n_ghi chú theo mẫu") == []    # after a full stop
+    assert rule_ocr_marks("Mức hỗ trợ tối đa\n_Ghi chú theo mẫu") == []                 # before a capital
+
+
+@pytest.mark.parametrize("raw,text", [
+    ("a) Sửa đổi khoản 6 như sau:\n“6..Hỗ trợ phục vụ công tác điều dưỡng.", "“6. Hỗ trợ phục vụ công tác điều dưỡng."),
+    ("6.. Hỗ trợ phục vụ công tác điều dưỡng.", "6. Hỗ trợ phục vụ công tác điều dưỡng."),
+    ("Tỷ lệ đạt 1...Hỗ trợ thêm khi cần.", "Tỷ lệ đạt 1...Hỗ trợ thêm khi cần."),            # an ellipsis stays
+    ("Ngày 12..Hỗ trợ phục vụ công tác điều dưỡng.", "Ngày 12..Hỗ trợ phục vụ công tác điều dưỡng."),   # not a marker
+])
+def test_ocr_numbered_line_with_its_stop_read_twice(raw, text):
+    assert clean(raw).text.split("\n")[-1] == text
+
+
 @pytest.mark.parametrize("raw", [
     "Tỷ lệ hoàn thành được tính như sau:\n\n= số xã đạt chuẩn chia cho tổng số xã.\n\n- " + ITEMS[0],
     "Tỷ lệ hoàn thành được tính\n= số xã đạt chuẩn chia cho tổng số xã.",        # a formula goes on a line

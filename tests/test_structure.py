@@ -387,3 +387,32 @@ def test_structure_a_regulation_title_ends_with_its_part():
     lines, _ = parse(both)
     assert line(lines, "Nhiệm vụ").part_title == "CHỨC NĂNG, NHIỆM VỤ CỦA SỞ Y TẾ"
     assert line(lines, "Sở Tài chính bố trí").part_title == ""
+
+
+# --------------------------------------------------------------------------- amendments
+
+AMENDING = """NGHỊ ĐỊNH
+Sửa đổi, bổ sung một số điều của Nghị định số 75/2021/NĐ-CP
+Điều 1. Sửa đổi, bổ sung một số điều của Nghị định số 75/2021/NĐ-CP
+1. Sửa đổi, bổ sung Điều 3 như sau:
+{quote}Điều 3. Mức chuẩn trợ cấp ưu đãi
+Bộ Tài chính bố trí kinh phí thực hiện chế độ trợ cấp hằng năm.
+2. Sửa đổi, bổ sung Điều 5 như sau:
+Điều 6. Trợ cấp một lần
+Sở Nội vụ hướng dẫn thủ tục chi trả trợ cấp một lần.
+Điều 2. Trách nhiệm thi hành
+Các Bộ trưởng chịu trách nhiệm thi hành Nghị định này.
+"""
+
+
+@pytest.mark.parametrize("quote", ["“", ""])
+def test_structure_the_article_an_amendment_quotes_is_its_text_with_or_without_its_quote(quote):
+    """"1. Sửa đổi, bổ sung Điều 3 như sau:" / "“Điều 3. …": the quoted article is text of item 1, not an
+    article of this decree; a scan that lost the opening quote reads the same. An article line after an
+    amendment of another article ("Điều 5 như sau:" / "Điều 6.") stays an article."""
+    lines, _ = parse(AMENDING.format(quote=quote))
+    quoted = line(lines, quote + "Điều 3. Mức chuẩn")
+    assert (quoted.kind, quoted.marker) == ("plain", "")
+    assert line(lines, "Bộ Tài chính bố trí").section == "Điều 1.1"
+    assert line(lines, "Trợ cấp một lần").kind == "article"
+    assert line(lines, "Trách nhiệm thi hành").section == "Điều 2"
