@@ -93,20 +93,28 @@ class Learned:
     def new_models(self) -> dict:
         raise NotImplementedError
 
+    optional: tuple = ()        # models a fitted component may do without (nothing to learn them from)
+
     @property
     def fitted(self) -> bool:
-        return all(m is not None for m in self.models.values())
+        return all(m is not None for k, m in self.models.items() if k not in self.optional)
 
 
 class Detector(Learned):
     name = "detector"
+    optional = ("joiner",)      # a corpus whose tasks are all one sentence gives it no pair to learn from
 
     def new_models(self) -> dict:
         from .splitting import TaskDetector
 
-        return {"detector": TaskDetector(C=self.settings["C"], threshold=self.settings["threshold"],
-                                         max_features=self.settings["max_features"],
-                                         char_weight=self.settings["char_weight"])}
+        from .splitting import new_joiner
+
+        models = {"detector": TaskDetector(C=self.settings["C"], threshold=self.settings["threshold"],
+                                           max_features=self.settings["max_features"],
+                                           char_weight=self.settings["char_weight"])}
+        if self.settings.get("join", False):
+            models["joiner"] = new_joiner()
+        return models
 
     def __call__(self, doc: Document) -> Document:
         from .splitting import candidate_frame, rule_is_task
@@ -120,9 +128,34 @@ class Detector(Learned):
         else:
             proba = det.predict_proba(candidate_frame(cands))[:, -1]
             kept = [(c, float(p)) for c, p in zip(cands, proba) if p >= det.threshold]
-        doc.tasks = [Task(id=i, text=c.text, start=c.start, end=c.end, section=c.section, score=p, context=c.context)
-                     for i, (c, p) in enumerate(kept)]
+        spans = self.join(cands, kept)
+        doc.tasks = [Task(id=i, text=doc.text[c.start:end], start=c.start, end=end, section=c.section, score=p,
+                          context=c.context) for i, (c, p, end) in enumerate(spans)]
         return doc
+
+    def join(self, cands: list, kept: list) -> list[tuple]:
+        """(first candidate, score, end) of each task: a kept sentence that the joiner says goes on with the
+        kept sentence just before it (one task over two sentences of a paragraph) extends that task."""
+        joiner = self.models.get("joiner")
+        out = [(c, p, c.end) for c, p in kept]
+        if joiner is None or len(kept) < 2:
+            return out
+        from .splitting import join_features
+
+        index = {id(c): i for i, c in enumerate(cands)}
+        pairs = [k for k in range(1, len(kept)) if index[id(kept[k][0])] == index[id(kept[k - 1][0])] + 1]
+        if not pairs:
+            return out
+        proba = joiner.predict_proba([join_features(kept[k][0]) for k in pairs])[:, -1]
+        joined = {k for k, p in zip(pairs, proba) if p >= self.settings.get("join_threshold", 0.5)}
+        merged: list[tuple] = []
+        for k, (c, p, end) in enumerate(out):
+            if k in joined and merged:
+                first, q, _ = merged[-1]
+                merged[-1] = (first, max(p, q), end)
+            else:
+                merged.append((c, p, end))
+        return merged
 
 
 class Segmenter:
@@ -250,7 +283,8 @@ class Themes(Learned):
         return doc
 
 
-@factory("detector", {"C": 2.0, "threshold": 0.6, "max_features": 40000, "char_weight": 1.0, "real_weight": 3.0},
+@factory("detector", {"C": 2.0, "threshold": 0.6, "max_features": 40000, "char_weight": 1.0, "real_weight": 3.0,
+                      "join": True, "join_threshold": 0.5},
          learned=True)
 def make_detector(**settings) -> Detector:
     return Detector(**settings)

@@ -110,7 +110,9 @@ def _loads(path: Path):
 
 
 def _models(nlp) -> dict:
-    return {name: dict(comp.models) for name, comp in nlp.components if hasattr(comp, "models")}
+    """The fitted estimators of each learned component (an optional one left unfitted is not written)."""
+    return {name: {k: m for k, m in comp.models.items() if m is not None}
+            for name, comp in nlp.components if hasattr(comp, "models")}
 
 
 def save(nlp, model_dir: str | Path, extra_meta: dict | None = None) -> dict:

@@ -51,6 +51,7 @@ def _title_ratio(text: str) -> int:
 
 
 _TOPIC = re.compile(r"^(?:về|đối với|riêng|về việc)\s[^:;.]{3,160}?:\s+(?=\S)", re.I)
+_FIRST_LETTER = re.compile(r"[^\W\d_]")
 MIN_WORDS = 3              # a candidate of fewer words ("(1).", "Pháp chế") is a fragment, never a task
 MAX_SENTENCE = 3000        # characters: a longer "sentence" (a line without stops) is cut at a clause break
 
@@ -152,6 +153,10 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
     first_item_seen = False
     first_sentence: dict[int, str] = {}        # an item line's first sentence, by its start
     kind = (meta.get("type") or "").lower()
+    has_items: set[int] = set()                # lines with a line under them (a lead-in of sub-items)
+    line_of: list[int] = []                    # each candidate's line
+    prev_end = -1                              # where the candidate before ends
+    spaced = _spaced(text, lines)
     for i, ln in enumerate(lines):
         if ln.zone != "body":
             continue
@@ -163,6 +168,8 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
             ln.depth = (parents[-1][1].depth + 0.25) if parents else 0.5
         while parents and parents[-1][1].depth >= ln.depth:
             parents.pop()
+        if parents:
+            has_items.add(parents[-1][0])
         chain = [p for _, p in parents]
         heading_lines = [p.text for p in chain if p.heading]
         if _OWNER.search(ln.part_title):
@@ -229,11 +236,76 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
                 "ends_exclaim": int(sent.rstrip(" .)\"”").endswith("!")),
                 "blank": int(bool(_BLANK.search(sent))),
                 "title_ratio": _title_ratio(sent),
+                "starts_lower": int(_FIRST_LETTER.search(sent) is not None and _FIRST_LETTER.search(sent).group().islower()),
+                "attached_part": int(bool(ln.part_title)),
             }
+            feats["gap=" + _gap(text, prev_end, s, k, spaced)] = 1
+            prev_end = e
             out.append(Candidate(start=s, end=e, text=sent, section=ln.section, features=feats, context=ctx,
                                  group=chain[-1].start if chain else -1))
+            line_of.append(i)
         if ln.kind not in ("plain", "row") or ln.lead_in or ln.heading:
             parents.append((i, ln))
+    for c, i in zip(out, line_of):
+        c.features["has_items"] = int(i in has_items)
+    return out
+
+
+def _spaced(text: str, lines: list[Line]) -> bool:
+    """Does the document set its paragraphs apart with blank lines (most of its line breaks are doubled)?
+    Then a single line break inside it goes on with a paragraph."""
+    blank = sum(text.count("\n", a.end, b.start) >= 2 for a, b in zip(lines, lines[1:]))
+    return 2 * blank >= max(len(lines) - 1, 1)
+
+
+def _gap(text: str, prev_end: int, start: int, index: int, spaced: bool) -> str:
+    """What stands between a candidate and the one before it: "line" (the same line), "wrap" (a single line
+    break in a document whose paragraphs are set apart by blank lines: the same paragraph, wrapped),
+    "paragraph" (a blank line, or a single break where that is how paragraphs are set apart), "other" (a
+    marker, a skipped line or the document's start)."""
+    if index > 0:
+        return "line"
+    gap = text[prev_end:start] if prev_end >= 0 else "x"
+    if gap.strip():
+        return "other"
+    return "wrap" if spaced and gap.count("\n") == 1 else "paragraph"
+
+
+def join_features(c: Candidate) -> dict:
+    """What the joiner reads of a task sentence to say whether it goes on with the task before it: what
+    separates them, how it opens (a new actor opens a new task, "Trường hợp", "Đồng thời" go on) and its
+    shape."""
+    f = c.features
+    out = {k: 1 for k in f if k.startswith(("gap=", "kind=", "field="))}
+    out.update({"starts_lower": f.get("starts_lower", 0), "title_ratio": f["title_ratio"],
+                "len_bin": f["len_bin"], "legal": f["legal"], "background": f["background"],
+                "ends_colon": f["ends_colon"], "sent_index": f["sent_index"]})
+    for w in _first_words(c.text)[:2]:
+        out[w] = 1
+    return out
+
+
+def new_joiner(C: float = 1.0) -> Pipeline:
+    """The joiner: logistic regression over :func:`join_features` (a plain scikit-learn pipeline)."""
+    return Pipeline([("features", DictVectorizer()),
+                     ("clf", LogisticRegression(C=C, max_iter=2000, class_weight="balanced"))])
+
+
+def join_labels(spans: Sequence[tuple[int, int]], labels: Sequence[int], gold: Sequence[tuple[int, int]],
+                share: float) -> list:
+    """For each candidate: 1 when it and the candidate before it are both tasks inside one gold task
+    (covered by it for at least ``share`` of their length), 0 when both are tasks of different gold tasks,
+    None otherwise (not a pair the joiner decides)."""
+    def owner(sp):
+        best = max(gold, key=lambda g: min(g[1], sp[1]) - max(g[0], sp[0]), default=None)
+        if best is None or min(best[1], sp[1]) - max(best[0], sp[0]) < share * max(sp[1] - sp[0], 1):
+            return None
+        return best
+    out: list = [None] * len(spans)
+    owners = [owner(sp) if lab else None for sp, lab in zip(spans, labels)]
+    for i in range(1, len(spans)):
+        if owners[i] is not None and owners[i - 1] is not None:
+            out[i] = int(owners[i] == owners[i - 1])
     return out
 
 

@@ -248,6 +248,17 @@ def fit_prepared(nlp: Pipeline, prepared: Sequence[Prepared], labelset: dict | N
         w = weights([p for p in prepared for _ in p.doc.candidates], det.settings.get("real_weight", 1.0))
         det.models["detector"] = det.new_models()["detector"].fit(candidate_frame(cands, docs), y, sample_weight=w) \
             if len(set(y.tolist())) > 1 else None
+        if "joiner" in det.models:
+            from .splitting import join_features, join_labels
+
+            feats, target = [], []
+            for p in prepared:
+                gold = sorted((g.start, g.end) for g in p.example.tasks)
+                for c, lab in zip(p.doc.candidates, join_labels(p.cand_spans, p.cand_labels, gold, OVERLAP)):
+                    if lab is not None:
+                        feats.append(join_features(c))
+                        target.append(lab)
+            det.models["joiner"] = det.new_models()["joiner"].fit(feats, target) if len(set(target)) > 1 else None
     tasks = [t for p in prepared for t in p.tasks]
     golds = [g for p in prepared for g in p.golds]
     docs = [p.doc for p in prepared for _ in p.tasks]

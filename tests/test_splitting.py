@@ -324,7 +324,7 @@ def test_splitting_detector_reads_character_ngrams():
         cs += got
         ids += [d] * len(got)
     X, y = candidate_frame(cs, ids), np.array([int("chủ trì" in c.text) for c in cs])
-    glued = candidate_frame(candidates("Sở Tư pháp chủtrì kiểmtra di tích."), [0])
+    glued = candidate_frame(candidates(other[0] + "\nSở Tư pháp chủtrì kiểmtra di tích.")[1:], [0])   # after a line
     with_chars = TaskDetector(neighbours=False).fit(X, y)
     words_only = TaskDetector(neighbours=False, char_weight=0.0).fit(X, y)
     assert with_chars.pipeline_.named_steps["features"].transformer_weights["chars"] == with_chars.char_weight
@@ -336,3 +336,57 @@ def test_splitting_module_docstring():
     import doctest
 
     assert doctest.testmod(splitting).failed == 0
+
+
+# --------------------------------------------------------------------------- one task over two sentences
+
+SPACED = ("Kính gửi: Các huyện ủy\n\n1. Ban Dân vận chủ trì tổ chức hội nghị tổng kết. Báo cáo kết quả về Tỉnh ủy.\n"
+          "Trường hợp có khó khăn thì kịp thời xin ý kiến.\n\n2. Sở Y tế chủ trì giám sát dịch bệnh.")
+DENSE = SPACED.replace("\n\n", "\n")
+
+
+def gaps(text):
+    return {c.text[:9]: next(k[4:] for k in c.features if k.startswith("gap=")) for c in candidates(text)}
+
+
+def test_splitting_gap_says_what_stands_before_a_candidate():
+    """A single line break goes on with the paragraph in a document that sets paragraphs apart with blank
+    lines, and is a paragraph break in one that does not."""
+    assert gaps(SPACED) == {"Ban Dân v": "other", "Báo cáo k": "line", "Trường hợ": "wrap", "Sở Y tế c": "other"}
+    assert gaps(DENSE)["Trường hợ"] == "paragraph"
+
+
+def test_splitting_join_labels_pair_sentences_of_one_gold_task():
+    spans = [(0, 10), (11, 20), (21, 30), (31, 40)]
+    gold = [(0, 20), (21, 40)]
+    assert splitting.join_labels(spans, [1, 1, 1, 1], gold, 0.5) == [None, 1, 0, 1]
+    assert splitting.join_labels(spans, [1, 0, 1, 1], gold, 0.5) == [None, None, None, 1]     # not a task: no pair
+
+
+def _detector(joiner: bool):
+    from pipeline.components import make_detector
+
+    det = make_detector(C=2.0, threshold=0.5, max_features=1000, char_weight=0.0, real_weight=1.0, join=joiner)
+    det.models["detector"] = None                          # the rule fallback keeps every item sentence
+    if joiner:                                             # a joiner that has learned "a wrapped line goes on"
+        X = [{"gap=wrap": 1}, {"gap=line": 1}, {"gap=paragraph": 1}, {"gap=other": 1}] * 3
+        det.models["joiner"] = splitting.new_joiner().fit(X, [1, 0, 0, 0] * 3)
+    return det
+
+
+@pytest.mark.parametrize("text,tasks", [
+    (SPACED, ["Ban Dân vận chủ trì tổ chức hội nghị tổng kết.", "Báo cáo kết quả về Tỉnh ủy.\nTrường hợp có khó "
+              "khăn thì kịp thời xin ý kiến.", "Sở Y tế chủ trì giám sát dịch bệnh."]),
+    (DENSE, ["Ban Dân vận chủ trì tổ chức hội nghị tổng kết.", "Báo cáo kết quả về Tỉnh ủy.",
+             "Trường hợp có khó khăn thì kịp thời xin ý kiến.", "Sở Y tế chủ trì giám sát dịch bệnh."]),
+])
+def test_splitting_joiner_makes_one_task_of_a_paragraphs_two_sentences(text, tasks):
+    from pipeline.document import Document
+
+    doc = Document(doc_id="d", raw_text=text, clean_text=text)
+    doc.candidates = candidates(text)
+    assert [t.text for t in _detector(True)(doc).tasks] == tasks
+    spans = [(t.start, t.end) for t in doc.tasks]
+    assert [text[s:e] for s, e in spans] == tasks                   # the offsets hold the joined text
+    alone = _detector(False)(doc).tasks                             # without a joiner every sentence stands alone
+    assert len(alone) == len(candidates(text))
