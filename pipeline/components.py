@@ -1,17 +1,18 @@
 """The built-in components of the pipeline, each registered under its name with its default settings.
 
-=========== ===================================================== =========================================
+=========== ===================================================== ===================================================
 name        what it sets on the Document                           learned part (fitted by ``vanban train``)
-=========== ===================================================== =========================================
+=========== ===================================================== ===================================================
 cleanup     ``clean_text``, ``edits``, ``offset_map``              —
 metadata    ``meta`` (number, type, issuer, place, date, signer)   —
 structure   ``lines``, ``candidates`` (sentences with context)     —
-detector    ``tasks`` (the candidates that are tasks)              :class:`~pipeline.splitting.TaskDetector`
+detector    ``tasks`` (the candidates that are tasks, a            :class:`~pipeline.splitting.TaskDetector`;
+            paragraph's sentences joined into one task)            the joiner (:func:`~pipeline.splitting.new_joiner`)
 segmenter   each task's ``words``; ``tokens``                      —
 mentions    each task's ``mentions`` (field -> agency mentions)    :class:`~pipeline.mentions.MentionRecognizer`
 agencies    each task's ``agencies`` (lead and support)            two :class:`~pipeline.agencies.AgencyClassifier`
 themes      each task's ``themes``                                 :class:`~pipeline.themes.ThemeClassifier`
-=========== ===================================================== =========================================
+=========== ===================================================== ===================================================
 
 A learned component keeps its estimators in ``models`` (None until fitted or loaded) and makes fresh
 ones from its settings with ``new_models()``; without fitted models it falls back to rules (detector:
@@ -105,9 +106,7 @@ class Detector(Learned):
     optional = ("joiner",)      # a corpus whose tasks are all one sentence gives it no pair to learn from
 
     def new_models(self) -> dict:
-        from .splitting import TaskDetector
-
-        from .splitting import new_joiner
+        from .splitting import TaskDetector, new_joiner
 
         models = {"detector": TaskDetector(C=self.settings["C"], threshold=self.settings["threshold"],
                                            max_features=self.settings["max_features"],
