@@ -236,7 +236,7 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
                 "ends_exclaim": int(sent.rstrip(" .)\"”").endswith("!")),
                 "blank": int(bool(_BLANK.search(sent))),
                 "title_ratio": _title_ratio(sent),
-                "starts_lower": int(_FIRST_LETTER.search(sent) is not None and _FIRST_LETTER.search(sent).group().islower()),
+                "starts_lower": _opens_lower(sent),
                 "attached_part": int(bool(ln.part_title)),
             }
             feats["gap=" + _gap(text, prev_end, s, k, spaced)] = 1
@@ -249,6 +249,12 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
     for c, i in zip(out, line_of):
         c.features["has_items"] = int(i in has_items)
     return out
+
+
+def _opens_lower(sent: str) -> int:
+    """1 when the sentence's first letter is in lower case (a piece of a sentence cut by a line break)."""
+    m = _FIRST_LETTER.search(sent)
+    return int(m is not None and m.group().islower())
 
 
 def _spaced(text: str, lines: list[Line]) -> bool:
@@ -289,24 +295,6 @@ def new_joiner(C: float = 1.0) -> Pipeline:
     """The joiner: logistic regression over :func:`join_features` (a plain scikit-learn pipeline)."""
     return Pipeline([("features", DictVectorizer()),
                      ("clf", LogisticRegression(C=C, max_iter=2000, class_weight="balanced"))])
-
-
-def join_labels(spans: Sequence[tuple[int, int]], labels: Sequence[int], gold: Sequence[tuple[int, int]],
-                share: float) -> list:
-    """For each candidate: 1 when it and the candidate before it are both tasks inside one gold task
-    (covered by it for at least ``share`` of their length), 0 when both are tasks of different gold tasks,
-    None otherwise (not a pair the joiner decides)."""
-    def owner(sp):
-        best = max(gold, key=lambda g: min(g[1], sp[1]) - max(g[0], sp[0]), default=None)
-        if best is None or min(best[1], sp[1]) - max(best[0], sp[0]) < share * max(sp[1] - sp[0], 1):
-            return None
-        return best
-    out: list = [None] * len(spans)
-    owners = [owner(sp) if lab else None for sp, lab in zip(spans, labels)]
-    for i in range(1, len(spans)):
-        if owners[i] is not None and owners[i - 1] is not None:
-            out[i] = int(owners[i] == owners[i - 1])
-    return out
 
 
 def rule_is_task(c: Candidate) -> bool:

@@ -119,6 +119,22 @@ def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
+def join_labels(spans: Sequence[tuple[int, int]], labels: Sequence[int], gold: Sequence[tuple[int, int]],
+                share: float = OVERLAP) -> list:
+    """The joiner's targets: for each candidate, 1 when it and the candidate before it are both tasks inside
+    one gold task (covered by it for at least ``share`` of their length), 0 when both are tasks of different
+    gold tasks, None otherwise (not a pair the joiner decides)."""
+    def owner(sp):
+        best = max(gold, key=lambda g: overlap(sp, g), default=None)
+        return best if best is not None and overlap(sp, best) >= share * max(sp[1] - sp[0], 1) else None
+    owners = [owner(sp) if lab else None for sp, lab in zip(spans, labels)]
+    out: list = [None] * len(spans)
+    for i in range(1, len(spans)):
+        if owners[i] is not None and owners[i - 1] is not None:
+            out[i] = int(owners[i] == owners[i - 1])
+    return out
+
+
 @dataclass
 class Prepared:
     """An example after the pipeline's rule components: the document, its candidates' raw spans, their
@@ -249,12 +265,12 @@ def fit_prepared(nlp: Pipeline, prepared: Sequence[Prepared], labelset: dict | N
         det.models["detector"] = det.new_models()["detector"].fit(candidate_frame(cands, docs), y, sample_weight=w) \
             if len(set(y.tolist())) > 1 else None
         if "joiner" in det.models:
-            from .splitting import join_features, join_labels
+            from .splitting import join_features
 
             feats, target = [], []
             for p in prepared:
                 gold = sorted((g.start, g.end) for g in p.example.tasks)
-                for c, lab in zip(p.doc.candidates, join_labels(p.cand_spans, p.cand_labels, gold, OVERLAP)):
+                for c, lab in zip(p.doc.candidates, join_labels(p.cand_spans, p.cand_labels, gold)):
                     if lab is not None:
                         feats.append(join_features(c))
                         target.append(lab)

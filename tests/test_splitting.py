@@ -357,10 +357,27 @@ def test_splitting_gap_says_what_stands_before_a_candidate():
 
 
 def test_splitting_join_labels_pair_sentences_of_one_gold_task():
+    from pipeline.training import join_labels
+
     spans = [(0, 10), (11, 20), (21, 30), (31, 40)]
     gold = [(0, 20), (21, 40)]
-    assert splitting.join_labels(spans, [1, 1, 1, 1], gold, 0.5) == [None, 1, 0, 1]
-    assert splitting.join_labels(spans, [1, 0, 1, 1], gold, 0.5) == [None, None, None, 1]     # not a task: no pair
+    assert join_labels(spans, [1, 1, 1, 1], gold) == [None, 1, 0, 1]
+    assert join_labels(spans, [1, 0, 1, 1], gold) == [None, None, None, 1]     # not a task: no pair
+    assert join_labels(spans, [1, 1, 1, 1], [(0, 14), (21, 40)]) == [None, None, None, 1]   # (11, 20) mostly outside
+
+
+def test_splitting_candidate_features_items_under_lower_case_attached_part():
+    """A line with items under it, a sentence opening in lower case, a sentence of a part attached after the
+    signature: each says so."""
+    from test_structure import REGULATION
+
+    cs = candidates("KẾ HOẠCH\n1. Khi có cháy rừng xảy ra trên địa bàn:\n- Ban Chỉ huy xã tổ chức chữa cháy.\n"
+                    "- các hộ dân tham gia chữa cháy.\n2. Sở Y tế bảo đảm cấp cứu người bị nạn.")
+    feats = {c.text[:12]: c.features for c in cs}
+    assert [feats[k]["has_items"] for k in feats] == [1, 0, 0, 0]
+    assert [feats[k]["starts_lower"] for k in feats] == [0, 0, 1, 0]
+    attached = {c.text[:9]: c.features["attached_part"] for c in candidates(REGULATION)}
+    assert attached["Tham mưu "] == 1 and 0 in attached.values()
 
 
 def _detector(joiner: bool):
