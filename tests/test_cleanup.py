@@ -166,6 +166,32 @@ def test_cleanup_line_join_keeps_numbered_heading_to_chuc_thuc_hien(raw):
     assert cleaned(raw) == raw
 
 
+# an OCR engine that sets a blank line between the lines of each paragraph: six of its blank lines fall
+# inside a sentence, so its blank lines are wraps ("Điều 3." / "Trách nhiệm thi hành" is one heading)
+_OCR_PARAGRAPHS = ("Điều 3.\n\nTrách nhiệm thi hành\n\n"
+                   "1. Sở Tư pháp chủ trì, phối hợp với các sở\n\nliên quan rà soát hồ sơ.\n\n"
+                   "2. Sở Nội vụ hướng dẫn các xã\n\nthực hiện chế độ báo cáo.\n\n"
+                   "3. Sở Tài chính bố trí kinh phí\n\nbảo đảm cho hoạt động.\n\n"
+                   "4. Ủy ban nhân dân các xã tổ chức\n\ntuyên truyền rộng rãi.\n\n"
+                   "5. Công an tỉnh bảo đảm an ninh\n\ntrật tự tại các điểm.\n\n"
+                   "6. Văn phòng Ủy ban nhân dân tỉnh theo dõi\n\nviệc thực hiện.")
+
+
+def test_cleanup_line_join_blank_lines_inside_sentences_are_wraps():
+    r = clean(_OCR_PARAGRAPHS)
+    assert r.text.startswith("Điều 3. Trách nhiệm thi hành\n\n1. Sở Tư pháp chủ trì, phối hợp với các sở liên quan")
+    assert "\n\n2. Sở Nội vụ" in r.text and "\n\n6. Văn phòng" in r.text        # the items stay apart
+    assert r.text.count("\n\n") == 6
+    assert clean(r.text).text == r.text                                             # idempotent
+
+
+def test_cleanup_line_join_blank_lines_between_paragraphs_stay():
+    # one blank line inside a sentence is not enough to read a document's blank lines as wraps
+    raw = _OCR_PARAGRAPHS.replace("\n\nliên quan", " liên quan").replace("\n\nthực hiện chế", " thực hiện chế") \
+        .replace("\n\nbảo đảm", " bảo đảm").replace("\n\ntuyên", " tuyên").replace("\n\ntrật", " trật")
+    assert clean(raw).text.startswith("Điều 3.\n\nTrách nhiệm thi hành\n\n1.")
+
+
 # --------------------------------------------------------------------------- duplicates, spacing, unicode
 
 LONG = "Đây là đoạn văn khá dài được bộ chuyển đổi lặp lại, nó có hơn tám mươi ký tự để được coi là đoạn lặp."
