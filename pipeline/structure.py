@@ -56,8 +56,8 @@ _LEAD_IN_VERBS = re.compile(r"\b(?:yêu cầu|đề nghị|giao|chỉ đạo|ph�
 
 # field lines of a plan item: "Cơ quan chủ trì: Bộ Công an."
 _FIELDS = [
-    ("lead", re.compile(r"^(?:(?:cơ quan|đơn vị|bộ phận)\s+(?:chủ trì|thực hiện|tham mưu|chịu trách nhiệm)"
-                        r"(?:\s+thực hiện)?|chủ trì(?:\s+thực hiện)?|trách nhiệm(?:\s+thực hiện)?|thực hiện"
+    ("lead", re.compile(r"^(?:(?:cơ quan|đơn vị|bộ phận)\s+(?:(?:chủ trì|trực tiếp)\s+)?(?:chủ trì|thực hiện|tham mưu"
+                        r"|chịu trách nhiệm)(?:\s+thực hiện)?|chủ trì(?:\s+thực hiện)?|trách nhiệm(?:\s+thực hiện)?|thực hiện"
                         r"|đơn vị chủ trì|người thực hiện)\s*:\s*", re.I)),
     ("support", re.compile(r"^(?:(?:cơ quan|đơn vị)\s+phối hợp(?:\s+thực hiện)?|phối hợp(?:\s+thực hiện)?)\s*:\s*",
                            re.I)),

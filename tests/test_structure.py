@@ -229,6 +229,8 @@ a) Cơ quan chủ trì, phối hợp
     ("Cơ quan chủ trì: Sở Y tế.", ("lead", 17)),
     ("Đơn vị phối hợp thực hiện: Tỉnh đoàn.", ("support", 27)),
     ("Chủ trì: Sở Nội vụ", ("lead", 9)),
+    ("Đơn vị chủ trì tham mưu thực hiện: Sở Nội vụ.", ("lead", 35)),
+    ("Cơ quan trực tiếp thực hiện: Sở Y tế.", ("lead", 29)),
     ("Thời gian hoàn thành: quý IV", ("time", 22)),
     ("Sản phẩm: báo cáo tổng kết", ("product", 10)),
     ("Kinh phí: ngân sách tỉnh", ("funding", 10)),
