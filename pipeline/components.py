@@ -270,7 +270,8 @@ class Themes(Learned):
         return {"themes": ThemeClassifier(C=s["C"], threshold=s["threshold"], max_labels=s["max_labels"],
                                           alone=tuple(s["alone"]), context_weight=s["context_weight"],
                                           title_weight=s["title_weight"], char_weight=s["char_weight"],
-                                          section_context=s["section_context"])}
+                                          section_context=s["section_context"],
+                                          tune_thresholds=s["tune_thresholds"])}
 
     def __call__(self, doc: Document) -> Document:
         from .features import task_frame
@@ -306,6 +307,7 @@ def make_agencies(**settings) -> Agencies:
 
 
 @factory("themes", {"C": 8.0, "threshold": 0.35, "max_labels": 3, "alone": ["khac"], "context_weight": 0.4,
-                    "title_weight": 0.25, "char_weight": 0.7, "section_context": True}, learned=True)
+                    "title_weight": 0.25, "char_weight": 0.7, "section_context": True, "tune_thresholds": True},
+         learned=True)
 def make_themes(**settings) -> Themes:
     return Themes(**settings)

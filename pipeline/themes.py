@@ -6,8 +6,12 @@ character n-grams (2–4, within words: "phòng cháy" and a scan's glued
 weighted lower, over its context: the headings above it, its parent item and
 lead-in, and the document's title ("KẾ HOẠCH … phòng, chống ma túy" says what
 a bare "Tổ chức kiểm tra…" is about). 1 to ``max_labels`` themes a task, those
-above ``threshold`` (at least the best one); a theme in ``alone`` is only given
-alone. ``max_labels`` and ``alone`` come from the corpus's labelset.json.
+above its threshold (at least the best one); a theme in ``alone`` is only given
+alone. ``max_labels`` and ``alone`` come from the corpus's labelset.json. A
+theme's threshold is ``threshold``, or with ``tune_thresholds`` the one that
+gives it its best F1 on the out-of-fold probabilities of the training tasks,
+taken halfway toward ``threshold`` (a broad theme such as "quan_ly_nha_nuoc"
+needs more evidence than a narrow one such as "bau_cu").
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ from .features import char_ngrams
 from .multilabel import MultiLabelScoreMixin, fit_binarizer, label_sets
 
 CONTEXT_CHARS = 400
+THRESHOLD_GRID = np.round(np.arange(0.15, 0.701, 0.025), 3)   # the thresholds a theme's own is chosen among
+THRESHOLD_MIN_POSITIVES = 30     # a theme with fewer training tasks keeps ``threshold``
+THRESHOLD_SHRINK = 0.5           # how far a theme's best threshold is taken back toward ``threshold``
 
 
 def context_text(X: pd.DataFrame) -> pd.Series:
@@ -81,6 +88,23 @@ def stack_features(P: np.ndarray, D: np.ndarray, j: int, S: np.ndarray | None = 
     return np.column_stack(cols)
 
 
+def tuned_thresholds(P: np.ndarray, Y: np.ndarray, default: float) -> np.ndarray:
+    """Per column of ``Y``: the threshold of :data:`THRESHOLD_GRID` with the best F1 of ``P[:, j] >= t``,
+    taken :data:`THRESHOLD_SHRINK` of the way back to ``default`` (``default`` for a column with fewer than
+    :data:`THRESHOLD_MIN_POSITIVES` positives)."""
+    out = np.full(Y.shape[1], float(default))
+    for j in range(Y.shape[1]):
+        y = Y[:, j].astype(bool)
+        if y.sum() < THRESHOLD_MIN_POSITIVES:
+            continue
+        pred = P[:, j][:, None] >= THRESHOLD_GRID[None, :]
+        tp = (pred & y[:, None]).sum(axis=0)
+        f1 = 2 * tp / (pred.sum(axis=0) + y.sum())
+        best = THRESHOLD_GRID[int(np.argmax(f1))]
+        out[j] = THRESHOLD_SHRINK * default + (1 - THRESHOLD_SHRINK) * best
+    return out
+
+
 def positive_proba(model: LogisticRegression, X) -> np.ndarray:
     """``model.predict_proba(X)[:, 1]`` of a fitted binary logistic regression, computed as it computes it
     (the same floating-point operations) without its checks of ``X`` on each call: the theme model calls
@@ -108,16 +132,19 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
     over the tasks of its document (a plan about drug prevention makes "an_ninh_trat_tu" likelier for each
     of its bare "Tổ chức kiểm tra…" tasks), and with ``section_context`` also the mean over the tasks under
     the same nearest heading ("heading" column); it is fitted on out-of-fold first-stage probabilities,
-    folds grouped by document.
+    folds grouped by document. With ``tune_thresholds`` (and the second stage) each theme gets its own
+    threshold (``thresholds_``, see :func:`tuned_thresholds`) from the second stage's probabilities of the
+    training tasks, which it computes from out-of-fold ones.
     """
 
     char_weight = 0.0    # what a ThemeClassifier pickled before char_weight existed was fitted with
     section_context = False    # and before section_context
+    tune_thresholds = False    # and before tune_thresholds
 
     def __init__(self, C: float = 8.0, threshold: float = 0.35, max_labels: int = 3, alone: Sequence[str] = ("khac",),
                  context_weight: float = 0.4, title_weight: float = 0.25, document_context: bool = True,
                  folds: int = 4, classes: Sequence[str] | None = None, char_weight: float = 0.7,
-                 section_context: bool = True):
+                 section_context: bool = True, tune_thresholds: bool = True):
         self.C = C
         self.threshold = threshold
         self.max_labels = max_labels
@@ -126,6 +153,7 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
         self.title_weight = title_weight
         self.char_weight = char_weight
         self.section_context = section_context
+        self.tune_thresholds = tune_thresholds
         self.document_context = document_context
         self.folds = folds
         self.classes = classes
@@ -174,6 +202,7 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
         Z = _inputs(X)
         self.pipeline_ = self._fit_first(Z, Y, sample_weight)
         self.stack_ = None
+        self.thresholds_ = np.full(len(self.classes_), float(self.threshold))
         docs = X["doc"].to_numpy() if "doc" in X.columns else np.zeros(len(X))
         if self.document_context and len(np.unique(docs)) >= self.folds:
             from sklearn.model_selection import GroupKFold
@@ -187,7 +216,13 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
             D, S = self._context_means(oof, X, docs)
             self.stack_ = [LogisticRegression(C=1.0, max_iter=1000).fit(stack_features(oof, D, j, S), Y[:, j])
                            if 0 < Y[:, j].sum() < len(Y) else None for j in range(Y.shape[1])]
+            if self.tune_thresholds:
+                self.thresholds_ = tuned_thresholds(self._second_stage(oof, D, S), Y, self.threshold)
         return self
+
+    def _second_stage(self, P: np.ndarray, D: np.ndarray, S: np.ndarray | None) -> np.ndarray:
+        return np.column_stack([positive_proba(m, stack_features(P, D, j, S)) if m is not None else P[:, j]
+                                for j, m in enumerate(self.stack_)])
 
     def _context_means(self, P: np.ndarray, X: pd.DataFrame, docs: np.ndarray):
         """Each task's document mean of ``P``, and its section mean (None without ``section_context``)."""
@@ -203,15 +238,17 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
             return P
         docs = X["doc"].to_numpy() if "doc" in X.columns else np.zeros(len(X))
         D, S = self._context_means(P, X, docs)
-        return np.column_stack([positive_proba(m, stack_features(P, D, j, S)) if m is not None else P[:, j]
-                                for j, m in enumerate(self.stack_)])
+        return self._second_stage(P, D, S)
 
     def predict_themes(self, X) -> list[list[ThemeLabel]]:
         proba = self.predict_proba(X)
+        thresholds = getattr(self, "thresholds_", None)     # None: fitted before thresholds_ existed
+        if thresholds is None:
+            thresholds = np.full(proba.shape[1], float(self.threshold))
         out = []
         for row in proba:
             order = np.argsort(-row, kind="stable")
-            chosen = [i for i in order[:self.max_labels] if row[i] >= self.threshold] or [order[0]]
+            chosen = [i for i in order[:self.max_labels] if row[i] >= thresholds[i]] or [order[0]]
             labels = [ThemeLabel(id=str(self.classes_[i]), score=round(float(row[i]), 4)) for i in chosen]
             if len(labels) > 1:
                 labels = labels[:1] if labels[0].id in self.alone else [t for t in labels if t.id not in self.alone]

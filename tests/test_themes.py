@@ -9,7 +9,8 @@ import pytest
 
 from pipeline.document import Task, TaskContext
 from pipeline.features import task_frame
-from pipeline.themes import ThemeClassifier, context_text, document_means, title_text
+from pipeline.themes import (THRESHOLD_MIN_POSITIVES, ThemeClassifier, context_text, document_means, title_text,
+                             tuned_thresholds)
 
 BARE = "Tổ chức kiểm tra, đôn đốc việc thực hiện kế hoạch."
 BLOOD = ["Vận động đoàn viên tham gia hiến máu tình nguyện.", "Tổ chức ngày hội hiến máu tại các trường học.",
@@ -126,6 +127,34 @@ def test_themes_predict_is_the_indicator_of_predict_themes():
     clf = _Fixed(P=[[0.9, 0.8, 0.1, 0.0], [0.1, 0.2, 0.1, 0.9]])
     clf.classes_ = np.array(["a", "b", "c", "khac"])
     np.testing.assert_array_equal(clf.predict(None), [[1, 1, 0, 0], [0, 0, 0, 1]])
+
+
+def test_themes_own_threshold_is_chosen_among_those_that_decide():
+    # column 0: positives at 0.55–0.65 among negatives up to 0.5, so 0.525 (the first best) is its best;
+    # column 1: too few positives to choose, the default stays
+    n = THRESHOLD_MIN_POSITIVES
+    p0 = np.r_[np.linspace(0.55, 0.65, n), np.linspace(0.1, 0.5, 3 * n)]
+    y0 = np.r_[np.ones(n), np.zeros(3 * n)]
+    P = np.column_stack([p0, p0])
+    Y = np.column_stack([y0, np.r_[np.ones(n - 1), np.zeros(3 * n + 1)]]).astype(int)
+    th = tuned_thresholds(P, Y, 0.35)
+    assert th[0] == pytest.approx(0.5 * 0.35 + 0.5 * 0.525)
+    assert th[1] == 0.35
+
+
+def test_themes_predict_themes_reads_each_themes_threshold():
+    clf = _Fixed(P=[[0.4, 0.38, 0.1, 0.0]])
+    clf.classes_ = np.array(["a", "b", "c", "khac"])
+    assert [t.id for t in clf.predict_themes(None)[0]] == ["a", "b"]
+    clf.thresholds_ = np.array([0.35, 0.45, 0.35, 0.35])        # "b" needs more than its 0.38
+    assert [t.id for t in clf.predict_themes(None)[0]] == ["a"]
+
+
+def test_themes_thresholds_are_fitted_only_when_asked(fitted):
+    X, y = corpus()
+    assert fitted.thresholds_.shape == (len(fitted.classes_),)
+    plain = ThemeClassifier(C=4.0, folds=4, tune_thresholds=False).fit(X, y)
+    np.testing.assert_array_equal(plain.thresholds_, np.full(len(plain.classes_), plain.threshold))
 
 
 # --------------------------------------------------------------------------- inputs
