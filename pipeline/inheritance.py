@@ -96,13 +96,7 @@ def in_subject_position(text: str, m: Mention, mentions: Sequence[Mention]) -> b
 _COORD = re.compile(r"^[\s,;]*(?:và|cùng|hoặc|với)?[\s,;]*(?:(?:các|mỗi|từng)\s+)?$", re.I)
 # a heading names its actor also when the name is followed by what it must do ("Nội dung Sở X có trách nhiệm
 # chủ trì", "… Sở X thực hiện:") or preceded by "trách nhiệm của" anywhere in it
-_ACTOR_AFTER = re.compile(r"^\s*(?:có trách nhiệm|chịu trách nhiệm|chủ trì|thực hiện|triển khai|có nhiệm vụ|:)", re.I)
-# a name that ends a heading is its actor only after a colon or a word of duty ("Phân công thực hiện: Sở Y tế",
-# "Giao các sở, ngành; Chủ tịch UBND các xã");
-# otherwise it is what the heading is about ("Hỗ trợ chuyển đổi số doanh nghiệp")
-_DUTY_BEFORE_END = re.compile(r":|trách nhiệm|phân công|\bgiao\b|đề nghị|yêu cầu", re.I)
-# "Chính quyền số", "Doanh nghiệp số", "Công dân số": a heading's topic, not its actor
-_TOPIC_AFTER = re.compile(r"^\s+số\b", re.I)
+_ACTOR_AFTER = re.compile(r"^\s*(?:có trách nhiệm|chịu trách nhiệm|chủ trì|thực hiện|triển khai|có nhiệm vụ|:|$)", re.I)
 _DUTY_OF = re.compile(r"(?:trách nhiệm|nhiệm vụ|phân công)(?:\s+\w+)?\s+(?:của|cho)\s+(?:(?:các|mỗi|từng)\s+)?$", re.I)
 
 
@@ -154,10 +148,8 @@ def _actors(field: str, text: str, mentions: Sequence[Mention]) -> list[Mention]
         return list(mentions)
     if field in ("heading", "parent"):
         named = [m for m in mentions if (in_subject_position(text, m, mentions)
-                 or _ACTOR_AFTER.match(text[m.end:m.end + 30]) or _DUTY_OF.search(text[max(0, m.start - 40):m.start])
-                 or (not text[m.end:].strip(" .;") and _DUTY_BEFORE_END.search(text[:m.start])))
-                 and not _NOT_ACTOR_BEFORE.search(_before(text, m))      # "Trình Ủy ban nhân dân tỉnh:" heads drafts
-                 and not _TOPIC_AFTER.match(text[m.end:])]
+                 or _ACTOR_AFTER.match(text[m.end:m.end + 30]) or _DUTY_OF.search(text[max(0, m.start - 40):m.start]))
+                 and not _NOT_ACTOR_BEFORE.search(_before(text, m))]     # "Trình Ủy ban nhân dân tỉnh:" heads drafts
         return _with_coordinated(text, mentions, named)
     return [m for m in mentions if not _NOT_ACTOR_BEFORE.search(_before(text, m))]
 
