@@ -502,8 +502,10 @@ def _hard_wrapped(lines: list[str]) -> float:
 
 
 # A document whose blank lines often fall inside a sentence (an OCR engine that sets a blank line between
-# the lines of a paragraph) says nothing by its blank lines: its breaks are read as single line breaks.
-# Clean documents have almost none such (the most of 185 real ones: 14 %); OCR'd pages 30–55 %.
+# the lines of a paragraph) says nothing by its blank lines: a break over a blank line there is joined as a
+# single line break would be (a marker alone, a lower-case start, a connector, a comma), though never by the
+# hard-wrap width alone, which would glue a title to the paragraph under it. Clean documents have almost
+# no such breaks (the most of 185 real ones: 14 %); OCR'd pages 30–55 %.
 BLANK_WRAP_SHARE = 0.25
 BLANK_WRAP_MIN = 5
 BLANK_WRAP_LINE = 30       # lines shorter than this (table cells, headings) are not counted
@@ -521,8 +523,9 @@ def _blank_lines_wrap(lines: list[str]) -> bool:
             continue
         if blank and len(prev) >= BLANK_WRAP_LINE and ROW_SEP not in prev and ROW_SEP not in line:
             pairs += 1
-            inside += prev[-1] not in ".!?;:" and line[0].islower() and len(line.split()[0]) > 1 \
-                and not _STRUCTURE.match(line)      # ("x": a table's tick, not a word)
+            # ("x" alone is a table's tick, not a word)
+            inside += prev[-1] not in ".!?;:" and line[0].islower() and len(line.split(None, 1)[0]) > 1 \
+                and not _STRUCTURE.match(line)
         prev, blank = line, False
     return inside >= BLANK_WRAP_MIN and inside >= BLANK_WRAP_SHARE * pairs
 
@@ -551,7 +554,9 @@ def rule_line_join(text: str) -> list[Replacement]:
         while k < len(lines) and not lines[k][3].strip():
             k += 1
         after = lines[k][3] if k < len(lines) else ""   # "…Hồ Chí" / "Minh, ngày…": the date line starts
-        if _should_join(cur, nxt, blank=j - i > 1 and not blank_wraps, wrapped=wrapped, after=after):
+        blank = j - i > 1
+        if _should_join(cur, nxt, blank=blank, wrapped=wrapped, after=after) or (
+                blank and blank_wraps and _should_join(cur, nxt, blank=False, wrapped=0, after=after)):
             s = lines[i][1]
             while s > lines[i][0] and text[s - 1] in " \t":
                 s -= 1

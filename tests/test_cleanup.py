@@ -192,6 +192,28 @@ def test_cleanup_line_join_blank_lines_between_paragraphs_stay():
     assert clean(raw).text.startswith("Điều 3.\n\nTrách nhiệm thi hành\n\n1.")
 
 
+def test_cleanup_line_join_blank_wraps_never_join_by_width_alone():
+    # a hard-wrapped OCR text whose blank lines fall inside sentences: the title stays apart from the
+    # preamble under it (a capitalised line after a blank line is joined only as a single break would be
+    # for another reason: a lower-case start, a marker alone, a connector, a comma)
+    items = "".join(f"{k}. Sở Tư pháp chủ trì, phối hợp với các sở, ban, ngành của tỉnh\n\n"
+                    f"rà soát hồ sơ đợt {k} theo kế hoạch năm 2025.\n\n" for k in range(1, 9))
+    raw = ("KẾ HOẠCH\n\nTriển khai thực hiện Chương trình chuyển đổi số năm 2025\n\n"
+           "Căn cứ Quyết định số 12/QĐ-UBND của Ủy ban nhân dân tỉnh về chuyển đổi số,\n\n" + items)
+    text = clean(raw).text
+    assert text.startswith("KẾ HOẠCH\n\nTriển khai thực hiện Chương trình chuyển đổi số năm 2025\n\nCăn cứ")
+    assert "\n\n1. Sở Tư pháp chủ trì, phối hợp với các sở, ban, ngành của tỉnh rà soát hồ sơ đợt 1" in text
+
+
+def test_cleanup_line_join_blank_lines_mostly_between_paragraphs_stay():
+    # six blank lines inside a sentence among thirty-odd between paragraphs: under a quarter, so the
+    # document's blank lines keep marking paragraphs ("Điều 3." and its title stay apart)
+    paragraphs = "".join(f"Sở Nội vụ hướng dẫn các xã thực hiện chế độ báo cáo định kỳ lần {k}.\n\n"
+                         for k in range(30))
+    raw = _OCR_PARAGRAPHS + "\n\n" + paragraphs
+    assert clean(raw).text.startswith("Điều 3.\n\nTrách nhiệm thi hành\n\n1.")
+
+
 # --------------------------------------------------------------------------- duplicates, spacing, unicode
 
 LONG = "Đây là đoạn văn khá dài được bộ chuyển đổi lặp lại, nó có hơn tám mươi ký tự để được coi là đoạn lặp."
