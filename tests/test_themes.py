@@ -1,5 +1,6 @@
 """Themes (pipeline/themes.py): the first stage reads the task and its context, the second the document's
-other tasks (``doc``); 1 to ``max_labels`` themes above ``threshold``, ``alone`` themes alone."""
+other tasks (``doc``); 1 to ``max_labels`` themes above each theme's threshold (``threshold``, or tuned per
+theme), ``alone`` themes alone."""
 
 from __future__ import annotations
 
@@ -150,11 +151,16 @@ def test_themes_predict_themes_reads_each_themes_threshold():
     assert [t.id for t in clf.predict_themes(None)[0]] == ["a"]
 
 
-def test_themes_thresholds_are_fitted_only_when_asked(fitted):
+def test_themes_thresholds_are_fitted_only_when_asked(monkeypatch):
+    import pipeline.themes as themes
+
+    monkeypatch.setattr(themes, "THRESHOLD_MIN_POSITIVES", 1)      # the toy corpus has few tasks a theme
     X, y = corpus()
-    assert fitted.thresholds_.shape == (len(fitted.classes_),)
+    tuned = ThemeClassifier(C=4.0, folds=4).fit(X, y)
     plain = ThemeClassifier(C=4.0, folds=4, tune_thresholds=False).fit(X, y)
+    assert tuned.thresholds_.shape == (len(tuned.classes_),)
     np.testing.assert_array_equal(plain.thresholds_, np.full(len(plain.classes_), plain.threshold))
+    assert not np.allclose(tuned.thresholds_, plain.thresholds_)
 
 
 # --------------------------------------------------------------------------- inputs
