@@ -537,8 +537,8 @@ def rule_line_join(text: str) -> list[Replacement]:
     """
     out: list[Replacement] = []
     lines = list(_lines(text))
-    wrapped = _hard_wrapped([ln[3] for ln in lines])
-    blank_wraps = _blank_lines_wrap([ln[3] for ln in lines])
+    texts = [ln[3] for ln in lines]
+    wrapped, blank_wraps = _hard_wrapped(texts), _blank_lines_wrap(texts)
     i = 0
     while i < len(lines):
         if not lines[i][3].strip():

@@ -196,7 +196,7 @@ def _junk_bullet(run: str) -> bool:
 _GUILLEMET = re.compile(r"[«»]")              # Tesseract's reading of “ ” (Vietnamese documents quote with “ ”)
 _QUOTES = {"«": "“", "»": "”"}
 _SLOGAN = re.compile(r"Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh phúc")
-_DOUBLE_STOP = re.compile(r"[“\"]?\d{1,2}(\.\.[ \t]*)(?=[A-ZĐÀ-Ỹ])")    # a numbered line's stop read twice: "“6..Hỗ trợ"
+_DOUBLE_STOP = re.compile(r"(?m)^[“\"]?\d{1,2}(\.\.[ \t]*)(?=[A-ZĐÀ-Ỹ])")   # a numbered line's stop read twice: "“6..Hỗ trợ"
 _STRAY_STOP = re.compile(r"(?<=[^\W\d_]{2})\.(?=[ \t]*\n[ \t]*[^\W\d_]| [^\W\d_])")
 
 
@@ -236,12 +236,7 @@ def rule_ocr_marks(text: str) -> list[Replacement]:
                 out.append((pos, pos + m.end(), "- "))        # a bullet read with debris
         pos += len(line) + 1
     if ".." in text:
-        pos = 0
-        for line in lines:
-            m = _DOUBLE_STOP.match(line)
-            if m:
-                out.append((pos + m.start(1), pos + m.end(1), ". "))
-            pos += len(line) + 1
+        out += [(m.start(1), m.end(1), ". ") for m in _DOUBLE_STOP.finditer(text)]
     for m in _STRAY_STOP.finditer(text):
         nxt = text[m.end():m.end() + 40].lstrip()
         word = re.match(r"[^\W\d_]+", nxt)
