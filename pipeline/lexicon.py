@@ -17,10 +17,11 @@ from functools import lru_cache
 from importlib import resources
 from typing import Callable, Iterable, Sequence
 
+from spacy.lang.vi import Vietnamese
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
-import spacy
+from spacy.vocab import create_vocab
 
 SYLLABLE_RE = re.compile(r"\w+|[^\w\s]")
 
@@ -86,8 +87,9 @@ class AgencyMatcher:
         self.entries = sorted(set(entries))
         self.terms = sorted(set(terms))
         # the Vietnamese language data gives the vocab its lexical attributes (LOWER,
-        # IS_TITLE…); pyvi is not used: Docs are built from our own syllables.
-        self.vocab = spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}}).vocab
+        # IS_TITLE…); no Language is built (no tokenizer, no config): Docs are made from
+        # our own syllables.
+        self.vocab = create_vocab("vi", Vietnamese.Defaults)
         self.matcher = PhraseMatcher(self.vocab, attr="LOWER")
         by_key: dict[str, list[Doc]] = {}
         for label, alias, kind in self.entries:
@@ -115,11 +117,10 @@ class AgencyMatcher:
         The Doc's own text has single spaces where ``text`` may have line breaks,
         so offsets come from the tokenizer, not from ``token.idx``.
         """
-        words, spaces, offsets = [], [], []
-        for m in SYLLABLE_RE.finditer(text):
-            words.append(m.group())
-            spaces.append(m.end() < len(text) and text[m.end()].isspace())
-            offsets.append(m.span())
+        found = list(SYLLABLE_RE.finditer(text))
+        offsets = [m.span() for m in found]
+        words = [m.group() for m in found]
+        spaces = [text[e:e + 1].isspace() for _, e in offsets]
         return Doc(self.vocab, words=words, spaces=spaces), offsets
 
     def _spans(self, doc: Doc, matches: list, terms: bool = True):
