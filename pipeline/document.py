@@ -79,12 +79,15 @@ class TaskContext:
 
     def to_dict(self) -> dict:
         """Every field as a plain dict."""
-        return asdict(self)
+        return {name: getattr(self, name) for name in _CONTEXT_FIELDS}
 
     @classmethod
     def from_dict(cls, d: dict | None) -> "TaskContext":
         names = {f.name for f in fields(cls)}
         return cls(**{k: (v or "") for k, v in (d or {}).items() if k in names})
+
+
+_CONTEXT_FIELDS = tuple(f.name for f in fields(TaskContext))
 
 
 @dataclass

@@ -13,6 +13,7 @@ trained on are the features it sees.
 from __future__ import annotations
 
 from dataclasses import fields
+from functools import lru_cache
 from typing import Sequence
 
 import pandas as pd
@@ -23,12 +24,60 @@ CONTEXT_COLUMNS = [f.name for f in fields(TaskContext)]
 COLUMNS = ["text", "words", *CONTEXT_COLUMNS]
 
 
+WORD_NGRAM_CACHE = 1 << 16     # distinct words whose n-grams are kept (Vietnamese has some 7,000 syllables)
+
+
+class CharWordNgrams:
+    """scikit-learn's ``analyzer="char_wb"`` (lower-cased character n-grams inside words, each word padded
+    with a space) as a callable analyzer that computes each distinct word's n-grams once: a text's words
+    are syllables, a few thousand of them, and the pure-Python n-gram loop was a tenth of the pipeline's
+    time. ``CharWordNgrams((2, 4))(text)`` equals ``TfidfVectorizer(analyzer="char_wb", ngram_range=(2,
+    4)).build_analyzer()(text)``.
+
+    >>> CharWordNgrams((2, 3))("Sở Y")
+    [' s', 'sở', 'ở ', ' sở', 'sở ', ' y', 'y ', ' y ']
+    """
+
+    def __init__(self, ngram_range: tuple[int, int] = (2, 4)):
+        self.ngram_range = tuple(ngram_range)
+
+    def __call__(self, text: str) -> list[str]:
+        lo, hi = self.ngram_range
+        out: list[str] = []
+        for w in text.lower().split():
+            out += _word_ngrams(w, lo, hi)
+        return out
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and other.ngram_range == self.ngram_range
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.ngram_range))
+
+    def __repr__(self) -> str:
+        return f"CharWordNgrams({self.ngram_range})"
+
+
+@lru_cache(maxsize=WORD_NGRAM_CACHE)
+def _word_ngrams(word: str, lo: int, hi: int) -> tuple[str, ...]:
+    """The n-grams of one word as scikit-learn's ``_char_wb_ngrams`` lists them (a word shorter than n gives
+    itself once, padded)."""
+    w = f" {word} "
+    out = []
+    for n in range(lo, hi + 1):
+        if len(w) <= n:
+            out.append(w)
+            break
+        out += [w[i:i + n] for i in range(len(w) - n + 1)]
+    return tuple(out)
+
+
 def char_ngrams(max_features: int):
     """TF-IDF over character 2–4-grams within words, which the detector and the theme model read beside the
     words (a scan's glued "chủtrì" shares most of its n-grams with "chủ trì")."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, max_features=max_features)
+    return TfidfVectorizer(analyzer=CharWordNgrams((2, 4)), sublinear_tf=True, max_features=max_features)
 
 
 def task_frame(items: Sequence, with_mentions: bool = True, docs: Sequence | None = None) -> pd.DataFrame:

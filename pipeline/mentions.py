@@ -38,6 +38,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from .features import CharWordNgrams
 from .lexicon import SYLLABLE_RE, AgencyMatcher, Mention, default_entries, default_terms
 
 Span = tuple  # (start, end, label or None)
@@ -429,7 +430,7 @@ class MentionRecognizer(BaseEstimator):
         label_y = [lab for lab, _, _ in entries] + [lab for (_, lab), c in sorted(names.items()) for _ in range(min(c, 3))]
         self.classes_ = np.array(sorted(set(label_y)))
         self.label_model_ = Pipeline([
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=True, sublinear_tf=True)),
+            ("chars", TfidfVectorizer(analyzer=CharWordNgrams((2, 5)), sublinear_tf=True)),
             ("clf", LogisticRegression(C=self.C_label, max_iter=3000)),
         ]).fit(label_texts, label_y)
         self.exact_ = {}

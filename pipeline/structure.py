@@ -74,8 +74,8 @@ _COL_SUPPORT = re.compile(r"phối hợp", re.I)
 
 
 def _is_caps(text: str, min_letters: int = 3) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= min_letters and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    letters = "".join(filter(str.isalpha, text))
+    return len(letters) >= min_letters and sum(map(str.isupper, letters)) / len(letters) > 0.8
 
 
 def marker(line: str) -> tuple[str, str, int]:

@@ -227,3 +227,25 @@ def test_features_task_frame():
     assert task_frame(tasks)["mentions"].tolist() == [{"text": ["m"]}, {}]
     assert "mentions" not in task_frame(tasks, with_mentions=False).columns
     assert task_frame([]).shape == (0, len(COLUMNS) + 1)
+
+
+@pytest.mark.parametrize("ngram_range", [(2, 4), (2, 5), (1, 3), (3, 3)])
+def test_features_char_word_ngrams_equal_scikit_learns_char_wb(ngram_range):
+    """The cached analyzer the detector, themes and mentions use gives scikit-learn's ``char_wb`` n-grams
+    exactly, in the same order (so a vectorizer's vocabulary and weights are the same), for short words,
+    capitals, runs of whitespace of every kind, and again once its cache is warm."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from pipeline.features import CharWordNgrams
+
+    texts = ["Sở Y tế chủ trì.", "a", "", "   ", "ỦY BAN  NHÂN\tDÂN\nxã", "Đắk Lắk, 2025-01-05 (35/KH-UBND)",
+             "ab abc abcd abcde x y", "chủtrì phốihợp", "trách\u00a0nhiệm \u3000 thực hiện"]
+    reference = TfidfVectorizer(analyzer="char_wb", ngram_range=ngram_range).build_analyzer()
+    ours = CharWordNgrams(ngram_range)
+    for _ in range(2):
+        assert [ours(t) for t in texts] == [reference(t) for t in texts]
+    X = [" ".join(texts), texts[0], texts[4]]
+    a = TfidfVectorizer(analyzer="char_wb", ngram_range=ngram_range).fit(X)
+    b = TfidfVectorizer(analyzer=CharWordNgrams(ngram_range)).fit(X)
+    assert a.vocabulary_ == b.vocabulary_
+    assert (a.transform(X) != b.transform(X)).nnz == 0
