@@ -239,7 +239,10 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
                 "starts_lower": _opens_lower(sent),
                 "attached_part": int(bool(ln.part_title)),
             }
-            feats["gap=" + _gap(text, prev_end, s, k, spaced)] = 1
+            gap = _gap(text, prev_end, s, k, spaced)
+            feats["gap=" + gap] = 1
+            # a new paragraph after a finished sentence: no task goes on over it (in the labels, none does)
+            feats["after_stop"] = int(gap == "paragraph" and text[prev_end - 1] in _FINAL_STOPS)
             prev_end = e
             out.append(Candidate(start=s, end=e, text=sent, section=ln.section, features=feats, context=ctx,
                                  group=chain[-1].start if chain else -1))
@@ -264,6 +267,9 @@ def _spaced(text: str, lines: list[Line]) -> bool:
     return 2 * blank >= max(len(lines) - 1, 1)
 
 
+_FINAL_STOPS = ".!?;…"
+
+
 def _gap(text: str, prev_end: int, start: int, index: int, spaced: bool) -> str:
     """What stands between a candidate and the one before it: "line" (the same line), "wrap" (a single line
     break in a document whose paragraphs are set apart by blank lines: the same paragraph, wrapped),
@@ -283,7 +289,8 @@ def join_features(c: Candidate) -> dict:
     shape."""
     f = c.features
     out = {k: 1 for k in f if k.startswith(("gap=", "kind=", "field="))}
-    out.update({"starts_lower": f.get("starts_lower", 0), "title_ratio": f["title_ratio"],
+    out.update({"starts_lower": f.get("starts_lower", 0), "after_stop": f.get("after_stop", 0),
+                "title_ratio": f["title_ratio"],
                 "len_bin": f["len_bin"], "legal": f["legal"], "background": f["background"],
                 "ends_colon": f["ends_colon"], "sent_index": f["sent_index"]})
     for w in _first_words(c.text)[:2]:

@@ -356,6 +356,18 @@ def test_splitting_gap_says_what_stands_before_a_candidate():
     assert gaps(DENSE)["Trường hợ"] == "paragraph"
 
 
+def test_splitting_after_stop_marks_a_paragraph_after_a_finished_sentence():
+    """A new paragraph after a sentence that ended (no gold task goes on over one) says so, for the detector
+    and the joiner; a paragraph after an unfinished line, a sentence on the same line, a wrapped line do not."""
+    text = ("KẾ HOẠCH\n1. Sở Tư pháp chủ trì rà soát hồ sơ nhận con nuôi.\n\nvà Sở Nội vụ hướng dẫn các xã thực hiện"
+            "\n\nchế độ báo cáo định kỳ. Công an tỉnh bảo đảm an ninh trật tự.")
+    feats = {c.text[:9]: c.features for c in candidates(text)}
+    assert {k: f["after_stop"] for k, f in feats.items()} == {"Sở Tư phá": 0, "và Sở Nội": 1, "chế độ bá": 0,
+                                                             "Công an t": 0}
+    assert splitting.join_features(next(c for c in candidates(text) if c.text.startswith("và")))["after_stop"] == 1
+    assert all(c.features["after_stop"] == 0 for c in candidates(SPACED))
+
+
 def test_splitting_join_labels_pair_sentences_of_one_gold_task():
     from pipeline.training import join_labels
 
