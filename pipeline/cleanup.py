@@ -432,7 +432,7 @@ rule_tone_style = ParagraphRule(_tone_styles)
 
 _MARKER_ONLY = re.compile(r"^(?:[IVXLC]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\)|[-+•–]|Điều \d+[a-z]?\.?)$")
 _STRUCTURE = re.compile(
-    r"^(?:[IVXLC]+\.\s|\d+(?:\.\d+)+\.?\s|\d+[.)]\s|\d+(?:\.\d+)*[.)]?$|[a-zđ]\)\s?|[-+•–—]\s?|điều\s+\d|nơi nhận|kính gửi"
+    r"^(?:[IVXLC]+\.\s|\d+(?:\.\d+)+\.?\s|\d+[.)]\s|\d+(?:\.\d+)*[.)]?$|[a-zđ]\)\s?|[a-zđ]\.\s|[-+•–—]\s?|điều\s+\d|nơi nhận|kính gửi"
     r"|số\s*[:\d]|t/m\b|tm\.|kt\.|q\.|chương\s+[ivx\d]|phần\s+[ivx\d]|phụ lục)", re.I)
 _NUMBERED = re.compile(r"^(?:[IVXLC]+\.|\d+(?:\.\d+)*[.)]?|[a-zđ]\))\s")
 _CONNECTORS = {"của", "và", "các", "với", "cho", "về", "trong", "đến", "là", "để", "những", "tại", "theo",

@@ -31,7 +31,7 @@ _ROMAN = re.compile(r"^(?P<m>[IVXL]{1,6})[.)]\s*(?=\S)")
 # "1." "1)" "1.2" "1.2." — a bare number ("05 bộ dữ liệu", a wrapped line) is not numbering
 _ARABIC = re.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2}){1,3}|\d{1,2}(?=[.)]))[.)]?\s+(?=\S)")
 _PAREN = re.compile(r"^\((?P<m>\d{1,2}|[a-zđ])\)\s+(?=\S)")
-_LETTER = re.compile(r"^(?P<m>[a-zđ])[)]\s*(?=\S)")
+_LETTER = re.compile(r"^(?P<m>[a-zđ])(?:\)\s*|\.\s+)(?=\S)")      # "a)", "a. "
 _BULLET = re.compile(r"^(?P<m>[-+•–—*])\s*(?=\S)")
 _ARTICLE = re.compile(r"^Điều\s+(?P<m>\d+[a-z]?)\s*[.:]?\s*", re.I)
 _CHAPTER = re.compile(r"^(?:Chương|Mục|Phần)\s+(?P<m>[IVXLC]+|\d+)\b[.:]?\s*", re.I)

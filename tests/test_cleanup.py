@@ -153,7 +153,9 @@ def test_cleanup_line_join(raw, expected):
     "Các cơ quan thực hiện như sau:\nBan Dân vận chủ trì.",
     "Ban Dân vận chủ trì thực hiện\n- Sở Y tế phối hợp.",
     "Ban Dân vận chủ trì.\n\nSở Y tế phối hợp.",
-], ids=["title", "roman-heading", "numbered-heading", "sentence-end", "lead-in", "bullet", "paragraph"])
+    "2. Tên thủ tục hành chính: Cấp lại giấy phép hoạt động dịch vụ việc làm\n\na. Nội dung cắt giảm: Giảm 02 ngày.",
+], ids=["title", "roman-heading", "numbered-heading", "sentence-end", "lead-in", "bullet", "paragraph",
+        "letter-dot-item"])
 def test_cleanup_line_join_keeps_structure(raw):
     assert cleaned(raw) == raw
 

@@ -69,6 +69,17 @@ def test_structure_markers_and_section_paths(parsed, start, kind, mark, section)
     assert (ln.kind, ln.marker, ln.section, ln.zone) == (kind, mark, section, "body")
 
 
+@pytest.mark.parametrize("text,kind,mark,body", [
+    ("a) Sở Y tế phối hợp.", "letter", "a", "Sở Y tế phối hợp."),
+    ("b. Lý do: thời gian giải quyết còn dài.", "letter", "b", "Lý do: thời gian giải quyết còn dài."),
+    ("đ.Sở Y tế phối hợp.", "plain", "", "đ.Sở Y tế phối hợp."),          # "a." needs a space after it
+    ("TP. Vinh tổ chức.", "plain", "", "TP. Vinh tổ chức."),
+])
+def test_structure_letter_markers_with_a_bracket_or_a_stop(text, kind, mark, body):
+    ln = parse("KẾ HOẠCH\n1. Nhiệm vụ\n" + text)[0][-1]
+    assert (ln.kind, ln.marker, ln.text) == (kind, mark, body)
+
+
 def test_structure_line_offsets_exclude_the_marker(parsed):
     for ln in parsed[0]:
         assert DOC[ln.start:ln.end] == ln.text
