@@ -134,7 +134,9 @@ class Detector(Learned):
 
     def join(self, cands: list, kept: list) -> list[tuple]:
         """(first candidate, score, end) of each task: a kept sentence that the joiner says goes on with the
-        kept sentence just before it (one task over two sentences of a paragraph) extends that task."""
+        kept sentence just before it (one task over two sentences of a paragraph) extends that task. A sentence
+        that opens a new paragraph after a finished one (``after_stop``) is never joined: no labelled task goes
+        on over such a break."""
         joiner = self.models.get("joiner")
         out = [(c, p, c.end) for c, p in kept]
         if joiner is None or len(kept) < 2:
@@ -142,7 +144,8 @@ class Detector(Learned):
         from .splitting import join_features
 
         index = {id(c): i for i, c in enumerate(cands)}
-        pairs = [k for k in range(1, len(kept)) if index[id(kept[k][0])] == index[id(kept[k - 1][0])] + 1]
+        pairs = [k for k in range(1, len(kept)) if index[id(kept[k][0])] == index[id(kept[k - 1][0])] + 1
+                 and not kept[k][0].features.get("after_stop")]
         if not pairs:
             return out
         proba = joiner.predict_proba([join_features(kept[k][0]) for k in pairs])[:, -1]

@@ -242,7 +242,7 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
             gap = _gap(text, prev_end, s, k, spaced)
             feats["gap=" + gap] = 1
             # a new paragraph after a finished sentence: no task goes on over it (in the labels, none does)
-            feats["after_stop"] = int(gap == "paragraph" and text[prev_end - 1] in _FINAL_STOPS)
+            feats["after_stop"] = int(gap == "paragraph" and _finished(text, prev_end))
             prev_end = e
             out.append(Candidate(start=s, end=e, text=sent, section=ln.section, features=feats, context=ctx,
                                  group=chain[-1].start if chain else -1))
@@ -267,7 +267,10 @@ def _spaced(text: str, lines: list[Line]) -> bool:
     return 2 * blank >= max(len(lines) - 1, 1)
 
 
-_FINAL_STOPS = ".!?;…"
+def _finished(text: str, end: int) -> bool:
+    """Does the sentence ending at ``end`` end as a finished one: ".", "!" or "?", not an ellipsis ("…", "...")
+    nor ";" (a task's list of clauses goes on over ";" and a line break: 102 labelled real tasks do)."""
+    return text[end - 1] in ".!?" and not text[max(0, end - 2):end] == ".."
 
 
 def _gap(text: str, prev_end: int, start: int, index: int, spaced: bool) -> str:

@@ -366,6 +366,9 @@ def test_splitting_after_stop_marks_a_paragraph_after_a_finished_sentence():
                                                              "Công an t": 0}
     assert splitting.join_features(next(c for c in candidates(text) if c.text.startswith("và")))["after_stop"] == 1
     assert all(c.features["after_stop"] == 0 for c in candidates(SPACED))
+    lists = ("KẾ HOẠCH\n1. Sở Tư pháp rà soát hồ sơ;\nhướng dẫn các xã thực hiện chế độ báo cáo.\n"
+             "2. Sở Nội vụ tuyên truyền trên mạng xã hội (Facebook, Youtube...)\nđể lan tỏa các thông điệp.")
+    assert [c.features["after_stop"] for c in candidates(lists)] == [0, 0, 0, 0]   # ";", "...": not finished
 
 
 def test_splitting_join_labels_pair_sentences_of_one_gold_task():
@@ -401,6 +404,23 @@ def _detector(joiner: bool):
         X = [{"gap=wrap": 1}, {"gap=line": 1}, {"gap=paragraph": 1}, {"gap=other": 1}] * 3
         det.models["joiner"] = splitting.new_joiner().fit(X, [1, 0, 0, 0] * 3)
     return det
+
+
+def test_splitting_joiner_never_joins_over_a_paragraph_after_a_finished_sentence():
+    """Even a joiner that would join every paragraph break leaves a sentence after a blank line that follows a
+    finished sentence (an OCR'd page's item number read as "và") its own task; after an unfinished line it
+    joins."""
+    from pipeline.document import Document
+
+    text = ("KẾ HOẠCH\n1. Sở Tư pháp chủ trì rà soát hồ sơ nhận con nuôi.\n\nvà Sở Nội vụ hướng dẫn các xã thực hiện"
+            "\n\nchế độ báo cáo định kỳ hằng năm.")
+    det = _detector(False)
+    det.models["joiner"] = splitting.new_joiner().fit([{"gap=paragraph": 1}, {"gap=line": 1}] * 3, [1, 0] * 3)
+    doc = Document(doc_id="d", raw_text=text, clean_text=text)
+    doc.candidates = candidates(text)
+    assert [t.text for t in det(doc).tasks] == [
+        "Sở Tư pháp chủ trì rà soát hồ sơ nhận con nuôi.",
+        "và Sở Nội vụ hướng dẫn các xã thực hiện\n\nchế độ báo cáo định kỳ hằng năm."]
 
 
 @pytest.mark.parametrize("text,tasks", [
