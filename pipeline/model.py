@@ -80,9 +80,10 @@ def _crfs(models: dict) -> list:
 def _dumps(payload: dict) -> bytes:
     """The model file's bytes: a plain pickle that ``joblib.load`` reads, the same for the same fitted
     models. Not compressed: the floats of the weights compress by a third only, decompressing took a fifth
-    of loading, and git compresses the blobs it stores itself. Pickled without a memo ("fast" mode): otherwise equal strings or tuples that happen to be
-    one object in one run and two in another are written differently. A CRF's training log (timings) is not
-    kept, and the descriptor of its temporary model file is left out while pickling."""
+    of loading, and git compresses the blobs it stores itself. Pickled without a memo ("fast" mode):
+    otherwise equal strings or tuples that happen to be one object in one run and two in another are written
+    differently. A CRF's training log (timings) is not kept, and the descriptor of its temporary model file
+    is left out while pickling."""
     crfs = _crfs(payload["models"])
     fds = []
     for crf in crfs:
