@@ -79,7 +79,7 @@ def _crfs(models: dict) -> list:
 
 def _dumps(payload: dict) -> bytes:
     """The model file's bytes: a plain pickle that ``joblib.load`` reads, the same for the same fitted
-    models. Not compressed: the floats of the weights compress by a third only, decompressing took a fifth
+    models. Not compressed: the floats of the weights compress by a third only, decompressing took a quarter
     of loading, and git compresses the blobs it stores itself. Pickled without a memo ("fast" mode):
     otherwise equal strings or tuples that happen to be one object in one run and two in another are written
     differently. A CRF's training log (timings) is not kept, and the descriptor of its temporary model file
