@@ -27,7 +27,6 @@ from .errors import ModelError
 MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"
 CONFIG_FILE = "config.json"
-ZLIB_HEADER = b"\x78"   # what a zlib stream (deflate, 32K window) starts with; a pickle starts with b"\x80"
 FORMAT_VERSION = 3      # 3: inherited leads carry their measured precision (AgencyClassifier.min_inherited)
 
 
@@ -78,12 +77,10 @@ def _crfs(models: dict) -> list:
 
 
 def _dumps(payload: dict) -> bytes:
-    """The model file's bytes: a plain pickle that ``joblib.load`` reads, the same for the same fitted
-    models. Not compressed: the floats of the weights compress by a third only, decompressing took a quarter
-    of loading, and git compresses the blobs it stores itself. Pickled without a memo ("fast" mode):
-    otherwise equal strings or tuples that happen to be one object in one run and two in another are written
-    differently. A CRF's training log (timings) is not kept, and the descriptor of its temporary model file
-    is left out while pickling."""
+    """The model file's bytes: a zlib-compressed pickle that ``joblib.load`` reads, the same for the same
+    fitted models. Pickled without a memo ("fast" mode): otherwise equal strings or tuples that happen to be
+    one object in one run and two in another are written differently. A CRF's training log (timings) is not
+    kept, and the descriptor of its temporary model file is left out while pickling."""
     crfs = _crfs(payload["models"])
     fds = []
     for crf in crfs:
@@ -98,18 +95,16 @@ def _dumps(payload: dict) -> bytes:
     finally:
         for crf, fd in zip(crfs, fds):
             crf.modelfile.fd = fd
-    return buf.getvalue()
+    return zlib.compress(buf.getvalue(), 3)
 
 
 def _loads(path: Path):
-    """The payload of a model file: the pickle :func:`_dumps` writes (or the zlib-compressed one that earlier
-    versions wrote), read with the C unpickler (``joblib.load`` reads it too, with the pure-Python one:
-    seconds slower); any other file ``joblib.dump`` wrote, through joblib."""
+    """The payload of a model file: the zlib-compressed pickle :func:`_dumps` writes, read with the C
+    unpickler (``joblib.load`` reads it too, with the pure-Python one: seconds slower); any other file
+    ``joblib.dump`` wrote, through joblib."""
     data = path.read_bytes()
     try:
-        if data[:1] == ZLIB_HEADER:
-            data = zlib.decompress(data)
-        return pickle.loads(data)
+        return pickle.loads(zlib.decompress(data))
     except (zlib.error, pickle.UnpicklingError, EOFError, ValueError):
         return joblib.load(path)
 
