@@ -311,6 +311,36 @@ def list_items(text: str, head_end: int) -> list[tuple[int, int, str]]:
     return out
 
 
+_PART_SEP = re.compile(r"\s*(?:[,;]|\s(?:và|cùng|hoặc)(?=\s))\s*(?:(?:các|những|mỗi)\s+)?")
+
+
+def _head_at(name: str, pos: int) -> bool:
+    """Does a head word ("Sở", "UBND", "Ban Chỉ huy"…) begin at ``pos``?"""
+    words = name[pos:pos + 40].split()[:3]
+    heads = head_words()
+    return any(" ".join(words[:k]) in heads for k in range(1, len(words) + 1))
+
+
+def list_parts(name: str) -> list[str]:
+    """A span that lists several agencies, cut where a separator (",", ";", "và", "cùng", "hoặc") stands
+    before a head word: "các sở, ngành, UBND các xã, phường" → ["các sở, ngành", "UBND các xã, phường"],
+    "Bộ Tài chính, Bộ Y tế" → two; a name whose commas part its own words stays whole ("Ủy ban nhân dân các
+    tỉnh, thành phố", "Sở Văn hóa, Thể thao và Du lịch").
+
+    >>> list_parts("các sở, ngành, UBND các xã, phường")
+    ['các sở, ngành', 'UBND các xã, phường']
+    >>> list_parts("Sở Văn hóa, Thể thao và Du lịch")
+    ['Sở Văn hóa, Thể thao và Du lịch']
+    """
+    out, start = [], 0
+    for m in _PART_SEP.finditer(name):
+        if m.start() > start and m.end() < len(name) and _head_at(name, m.end()):
+            out.append(name[start:m.start()])
+            start = m.end()
+    out.append(name[start:])
+    return [p for p in out if p.strip()] or [name]
+
+
 def _overlaps(a: tuple, spans: Iterable[tuple]) -> bool:
     return any(a[0] < b[1] and b[0] < a[1] for b in spans)
 
@@ -439,15 +469,25 @@ class MentionRecognizer(BaseEstimator):
         return self
 
     def label(self, names: Sequence[str]) -> list[str]:
-        """The class of each agency name: the lexicon's label for a name it holds, or for the longest lexicon
-        name it starts with ("Sở Y tế tỉnh Nghệ An" → "Sở Y tế"), else the class model's."""
+        """The class of each agency name: the lexicon's label for a name it holds; for a list of names
+        ("các sở, ngành, UBND các xã" → "các sở, ngành" + "UBND các xã", :func:`list_parts`), the classes of
+        its names joined with "+"; else the lexicon's label for the longest lexicon name it starts with ("Sở
+        Y tế tỉnh Nghệ An" → "Sở Y tế"), else the class model's."""
         check_is_fitted(self, "label_model_")
-        out: list[str | None] = [self._lexicon_label(n) for n in names]
-        todo = sorted({n for n, o in zip(names, out) if o is None})
+        exact = [self.exact_.get(" ".join(n.lower().split())) for n in names]
+        parts = [list_parts(n) if e is None else [n] for n, e in zip(names, exact)]
+        flat = [p for ps in parts for p in ps]
+        out: list[str | None] = [self._lexicon_label(n) for n in flat]
+        todo = sorted({n for n, o in zip(flat, out) if o is None})
         if todo:
             pred = dict(zip(todo, map(str, self.label_model_.predict(todo))))
-            out = [o if o is not None else pred[n] for n, o in zip(names, out)]
-        return out
+            out = [o if o is not None else pred[n] for n, o in zip(flat, out)]
+        labels, k = [], 0
+        for ps in parts:
+            labs = [lab for o in out[k:k + len(ps)] for lab in str(o).split("+") if lab]
+            labels.append("+".join(dict.fromkeys(labs)))
+            k += len(ps)
+        return labels
 
     def _lexicon_label(self, name: str) -> str | None:
         words = name.split()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.mentions import (MentionRecognizer, _bio, _known_list_names, _spans_of, list_items, subject_span,
+from pipeline.mentions import (MentionRecognizer, _bio, _known_list_names, _spans_of, list_items, list_parts, subject_span,
                                token_features, tokens)
 
 
@@ -117,6 +117,29 @@ def test_mentions_lexicon_label_with_place_tail(small_rec):
     # a tail that is not a place is not taken off
     assert small_rec.label(["Tòa án nhân dân xét xử lưu động"]) == \
         [str(small_rec.label_model_.predict(["Tòa án nhân dân xét xử lưu động"])[0])]
+
+
+@pytest.mark.parametrize("name, parts", [
+    ("các sở, ngành, UBND các xã, phường", ["các sở, ngành", "UBND các xã, phường"]),
+    ("Bộ Tài chính, Bộ Y tế và các Sở Y tế", ["Bộ Tài chính", "Bộ Y tế", "Sở Y tế"]),
+    ("Sở Văn hóa, Thể thao và Du lịch", ["Sở Văn hóa, Thể thao và Du lịch"]),
+    ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương", ["Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương"]),
+    ("Ban Tuyên giáo và Dân vận Tỉnh ủy", ["Ban Tuyên giáo và Dân vận Tỉnh ủy"]),
+    (", Sở Y tế", [", Sở Y tế"]),
+])
+def test_mentions_list_parts_cut_only_before_a_head_word(name, parts):
+    assert list_parts(name) == parts
+
+
+def test_mentions_a_list_of_names_takes_the_class_of_each(small_rec):
+    """A span listing agencies of two classes gives both ("Sở Y tế, Ủy ban nhân dân tỉnh Quảng Trị"), each
+    name labelled as it would be alone; a lexicon name keeps its own label whole."""
+    alone = small_rec.label(["Sở Y tế", "Ủy ban nhân dân tỉnh Quảng Trị"])
+    assert alone == ["so_ban_nganh", "chinh_quyen"]
+    assert small_rec.label(["Sở Y tế, Ủy ban nhân dân tỉnh Quảng Trị"]) == ["so_ban_nganh+chinh_quyen"]
+    assert small_rec.label(["Sở Y tế và Sở Tài chính"]) == ["so_ban_nganh"]       # one class, once
+    ms = small_rec.find("Sở Y tế, Ủy ban nhân dân tỉnh Quảng Trị và Công an xã phối hợp thực hiện.")
+    assert {lab for m in ms for lab in m.prior.split("+")} == {"so_ban_nganh", "chinh_quyen", "luc_luong_vu_trang"}
 
 
 def test_mentions_a_lexicon_match_keeps_the_lexicon_label(small_rec):
