@@ -109,10 +109,14 @@ def labels_of(m: Mention) -> list[str]:
     return [x for x in m.prior.split("+") if x]
 
 
+_OPENING_CHARS = 80     # characters of the sentence's start read for its first two words (constant work)
+
+
 def mention_features(text: str, m: Mention, index: int, count: int, issuer_labels: Sequence[str]) -> dict:
     """What the role model reads about one mention: its class, where it stands (at the start, after opening
-    words, after a clause break, after an object verb), the words around it, what stands before it, and
-    the role cue that governs it (:func:`governing_cue`)."""
+    words, after a clause break, after an object verb), the words around it, what stands before it, the
+    role cue that governs it (:func:`governing_cue`) and the sentence's first two words after its opening
+    words (a mention that does not open the sentence)."""
     prefix = text[:m.start]
     before = _WORD.findall(prefix.lower())[-3:]
     after = _WORD.findall(text[m.end:].lower())[:3]
@@ -140,6 +144,10 @@ def mention_features(text: str, m: Mention, index: int, count: int, issuer_label
         f["b01=" + " ".join(before[-2:])] = 1
     if len(after) >= 2:
         f["a01=" + " ".join(after[:2])] = 1
+    opening = _WORD.findall(strip_openers(text[:_OPENING_CHARS]).lower())[:2]
+    if opening and m.start > 0:          # how the sentence opens: "Theo dõi, tổng hợp báo cáo từ các sở…" has no
+        f["s0=" + opening[0]] = 1         # subject, and a mention deep in it is the object of its first verb
+        f["s01=" + " ".join(opening)] = 1
     return f
 
 

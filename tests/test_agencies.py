@@ -62,6 +62,17 @@ def test_agencies_mention_features_issuer_flag_and_context_words(default_matcher
     assert f1["b01=yêu cầu"] == 1 and f1["a01=bố trí"] == 1 and f1["label=so_ban_nganh"] == 1
 
 
+def test_agencies_mention_features_read_how_the_sentence_opens(default_matcher):
+    """A mention deep in a sentence that opens with a verb is its object: the role model reads the first two
+    words (after opening words such as "Đồng thời,"); a mention that opens the sentence does not get them."""
+    t = "Đồng thời, theo dõi, tổng hợp báo cáo từ Sở Tài chính và Sở Y tế."
+    ms = default_matcher.mentions(t)
+    f = mention_features(t, ms[0], 0, len(ms), [])
+    assert f["s0=theo"] == 1 and f["s01=theo dõi"] == 1
+    first = mention_features("Sở Y tế chủ trì.", default_matcher.mentions("Sở Y tế chủ trì.")[0], 0, 1, [])
+    assert not any(k.startswith("s0") for k in first)
+
+
 @pytest.mark.parametrize("prefix,cue,gap", [
     ("Chủ trì, phối hợp với ", "phối hợp", 1),
     ("Chủ trì, phối hợp với các cơ quan, đơn vị có liên quan và ", "phối hợp", 10),   # past a list
