@@ -463,6 +463,21 @@ MUTANTS: list[Mutant] = [
       "        if len(w) < n:\n",
       "features: a word as short as n gives an n-gram padded past itself (no longer scikit-learn's char_wb)",
       ["tests/test_training.py"]),
+    M("list_parts_whole", "pipeline/mentions.py",
+      "    return [p for p in out if p.strip()] or [name]\n",
+      "    return [name]\n",
+      "mentions: a span listing agencies is labelled as one name (one class) again",
+      ["tests/test_mentions.py"]),
+    M("list_labels_first_only", "pipeline/mentions.py",
+      "            labels.append(\"+\".join(dict.fromkeys(labs)))\n",
+      "            labels.append(labs[0])\n",
+      "mentions: a list of names takes the class of its first name only",
+      ["tests/test_mentions.py"]),
+    M("opening_words_dropped", "pipeline/agencies.py",
+      "    if opening and m.start > 0:",
+      "    if False:",
+      "agencies: the role model no longer reads how the sentence opens",
+      ["tests/test_agencies.py"]),
 ]
 
 
