@@ -94,8 +94,8 @@ def test_model_save_load_round_trip(saved_model_dir, tiny_nlp):
     assert out and any(t["agencies"] for t in out) and any(t["themes"] for t in out)
 
 
-def test_model_file_is_a_plain_compressed_pickle_with_python_int_vocabularies(saved_model_dir):
-    """The model file unpickles with the C unpickler (joblib reads it too), and the vectorizers' vocabularies
+def test_model_file_is_a_compressed_pickle_with_python_int_vocabularies(saved_model_dir):
+    """The model file is a zlib-compressed pickle that unpickles with the C unpickler (joblib reads it too), and the vectorizers' vocabularies
     hold Python ints: a hundred thousand numpy integers pickle one by one and made loading seconds slower."""
     import pickle
     import zlib
@@ -120,6 +120,20 @@ def test_model_file_is_a_plain_compressed_pickle_with_python_int_vocabularies(sa
     walk(payload["models"], set())
     assert len(vocabularies) >= 3
     assert all(type(v) is int for vocab in vocabularies for v in vocab.values())
+
+
+def test_model_file_written_as_a_plain_pickle_still_loads(model_copy, saved_model_dir):
+    """A model file stored as a plain, uncompressed pickle (as one version of this project wrote it) loads
+    the same, through joblib."""
+    import pickle
+    import zlib
+
+    path = model_copy / model_mod.MODEL_FILE
+    path.write_bytes(zlib.decompress(path.read_bytes()))
+    _edit_meta(model_copy, lambda meta: meta.update(sha256=model_mod.sha256_file(path)))
+    assert pickle.loads(path.read_bytes())["format"] == model_mod.FORMAT_VERSION
+    assert model_mod._loads(path)["format"] == model_mod.FORMAT_VERSION
+    assert _outputs(model_mod.load(model_copy)) == _outputs(model_mod.load(saved_model_dir))
 
 
 def test_model_unsaved_version():
