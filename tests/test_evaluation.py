@@ -624,3 +624,41 @@ def test_evaluation_evaluate_names_the_training_data_as_training_does(eval_score
     assert scores["training_data"] == training_data_id({"sha256": corpus_mod.corpus_hash(root),
                                                         "real_labels_sha256": realdocs.labels_hash(root)})
     assert "None" not in scores["training_data"]
+
+
+def _thresholds_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("thresholds_script", ROOT / "evaluation" / "thresholds.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _tasks(results):
+    return [[(p["start"], p["end"], sorted(p["lead"]), sorted(p["support"]), sorted(p["themes"])) for p in r.pred]
+            for r in results]
+
+
+def test_threshold_sweep_varies_one_setting_and_puts_it_back(tiny_nlp, tiny_examples):
+    """evaluation/thresholds.py: at the value the model has, a setting's row is exactly what the pipeline
+    gives end to end; other values change the output (a stricter detector covers less of each text); every
+    setting is as it was afterwards."""
+    mod = _thresholds_script()
+    models = {(c, s): tiny_nlp.get_pipe(c).models[key] for (c, s), (key, _, _) in mod.SWEEPS.items()}
+    before = {k: m.get_params()[mod.SWEEPS[k][1]] for k, m in models.items()}
+    out = mod.sweep(tiny_nlp, tiny_examples)
+    assert {k: m.get_params()[mod.SWEEPS[k][1]] for k, m in models.items()} == before
+    plain = _tasks(crossval.predict_documents(tiny_nlp, tiny_examples))
+    for (comp, setting), value in before.items():
+        assert (comp, setting, value) in out, (comp, setting, value)
+        assert _tasks(out[(comp, setting, value)]) == plain, (comp, setting)
+
+    def covered(results):
+        return sum(p["end"] - p["start"] for r in results for p in r.pred)
+    values = mod.SWEEPS[("detector", "threshold")][2]
+    sizes = [covered(out[("detector", "threshold", v)]) for v in values]
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] > sizes[-1]
+    one = _tasks(out[("themes", "max_labels", 1)])
+    assert all(len(t[4]) == 1 for doc in one for t in doc)
+    assert one != plain

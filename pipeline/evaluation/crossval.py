@@ -95,24 +95,26 @@ def _raw(label) -> float:
     return float(label.score if label.raw_score is None else label.raw_score)
 
 
+def document_result(example: Example, doc) -> DocResult:
+    """What the pipeline made of one example (``doc``, annotated to the end) beside its gold: its tasks in
+    the text's own offsets, with their labels and the scores the models gave them."""
+    pred = []
+    for t in doc.tasks:
+        s, e = doc.raw_span(t.start, t.end)
+        pred.append({"start": s, "end": e, "lead": {a.id for a in t.agencies if a.role == "lead"},
+                     "support": {a.id for a in t.agencies if a.role == "support"},
+                     "themes": {x.id for x in t.themes},
+                     "sources": {a.id: a.source for a in t.agencies if a.role == "lead"},
+                     # each label's score as the model gave it, for the calibration (pipeline.calibration)
+                     "scores": {"lead": {a.id: _raw(a) for a in t.agencies if a.role == "lead"},
+                                "support": {a.id: _raw(a) for a in t.agencies if a.role == "support"},
+                                "theme": {x.id: _raw(x) for x in t.themes}}})
+    return DocResult(example.doc_id, example.kind, example.origin, example.tasks, pred)
+
+
 def predict_documents(nlp: Pipeline, examples: Sequence[Example]) -> list[DocResult]:
     """End to end: the whole pipeline on each example's text; tasks in the text's own offsets."""
-    out = []
-    for ex in examples:
-        doc = nlp(ex.text, doc_id=ex.doc_id)
-        pred = []
-        for t in doc.tasks:
-            s, e = doc.raw_span(t.start, t.end)
-            pred.append({"start": s, "end": e, "lead": {a.id for a in t.agencies if a.role == "lead"},
-                         "support": {a.id for a in t.agencies if a.role == "support"},
-                         "themes": {x.id for x in t.themes},
-                         "sources": {a.id: a.source for a in t.agencies if a.role == "lead"},
-                         # each label's score as the model gave it, for the calibration (pipeline.calibration)
-                         "scores": {"lead": {a.id: _raw(a) for a in t.agencies if a.role == "lead"},
-                                    "support": {a.id: _raw(a) for a in t.agencies if a.role == "support"},
-                                    "theme": {x.id: _raw(x) for x in t.themes}}})
-        out.append(DocResult(ex.doc_id, ex.kind, ex.origin, ex.tasks, pred))
-    return out
+    return [document_result(ex, nlp(ex.text, doc_id=ex.doc_id)) for ex in examples]
 
 
 def run_fold(config: dict | None, labelset: dict, train: Sequence[Prepared], test: Sequence[Prepared],
