@@ -88,11 +88,10 @@ def run(corpus_dir: Path, real_dir: str | None, folds: int, n_jobs: int, config:
     examples = load_examples(corpus_dir, real_dir, real)
     prepared = prepare(Pipeline.from_config(config), examples)
     fold_of = crossval.document_folds(examples, folds, 0)
-    jobs = [([p for p, f in zip(prepared, fold_of) if f != k], [p for p, f in zip(prepared, fold_of) if f == k])
-            for k in range(folds)]
     from joblib import Parallel, delayed
 
-    parts = Parallel(n_jobs=n_jobs, backend="loky")(delayed(sweep_fold)(config, labelset, tr, te) for tr, te in jobs)
+    parts = Parallel(n_jobs=n_jobs, backend="loky")(delayed(sweep_fold)(config, labelset, tr, te)
+                                                     for tr, te in crossval.fold_splits(prepared, fold_of))
     defaults = Pipeline.from_config(config)
     rows = []
     for (comp, setting), (_, _, values) in SWEEPS.items():

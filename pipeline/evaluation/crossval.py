@@ -130,12 +130,16 @@ def run_fold(config: dict | None, labelset: dict, train: Sequence[Prepared], tes
     return res
 
 
+def fold_splits(prepared: Sequence[Prepared], fold_of: np.ndarray) -> list[tuple[list, list]]:
+    """(training, held-out) prepared examples of each fold, in fold order."""
+    return [([p for p, f in zip(prepared, fold_of) if f != k], [p for p, f in zip(prepared, fold_of) if f == k])
+            for k in sorted(set(fold_of.tolist()))]
+
+
 def run_folds(config: dict | None, labelset: dict, prepared: Sequence[Prepared], fold_of: np.ndarray,
               n_jobs: int = 1, progress: Callable[[str], None] | None = None, end_to_end: bool = True) -> list[dict]:
     """One result per fold (in fold order)."""
-    folds = sorted(set(fold_of.tolist()))
-    jobs = [([p for p, f in zip(prepared, fold_of) if f != k], [p for p, f in zip(prepared, fold_of) if f == k])
-            for k in folds]
+    jobs = fold_splits(prepared, fold_of)
     if n_jobs > 1 and len(jobs) > 1:
         from joblib import Parallel, delayed
 
