@@ -245,7 +245,8 @@ class Agencies(Learned):
 
         s = self.settings
         return {"lead": AgencyClassifier(role="lead", C=s["C"], threshold=s["threshold"], inherit=s["inherit"],
-                                         min_inherited=s["min_inherited"]),
+                                         min_inherited=s["min_inherited"], smoothing=s["smoothing"],
+                                         subject_lead=s["subject_lead"]),
                 "support": AgencyClassifier(role="support", C=s["C_support"], threshold=s["threshold_support"])}
 
     def __call__(self, doc: Document) -> Document:
@@ -303,8 +304,8 @@ def make_mentions(**settings) -> Mentions:
     return Mentions(**settings)
 
 
-@factory("agencies", {"C": 1.0, "threshold": 0.5, "inherit": True, "min_inherited": 0.5, "C_support": 1.0,
-                      "threshold_support": 0.7}, learned=True)
+@factory("agencies", {"C": 1.0, "threshold": 0.5, "inherit": True, "min_inherited": 0.5, "smoothing": 5.0,
+                      "subject_lead": True, "C_support": 1.0, "threshold_support": 0.7}, learned=True)
 def make_agencies(**settings) -> Agencies:
     return Agencies(**settings)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.agencies import (AgencyClassifier, coordinated, governing_cue, inherited_precision, labels_of,
-                               mention_features, strip_openers)
+from pipeline.agencies import (MENTION_FIELDS, AgencyClassifier, coordinated, default_mentions,
+                               governing_cue, inherited_precision, labels_of, mention_features, strip_openers)
 from pipeline.document import AgencyLabel, Task, TaskContext
 from pipeline.features import task_frame
 from pipeline.lexicon import Mention
@@ -280,10 +280,13 @@ def test_agencies_inherited_precision_per_step_and_class():
         return AgencyLabel(id=i, name=i, role="lead", explicit=False, score=0.5, source=src)
     pred = [[lab("a", "recipients"), lab("b", "recipients")]] * 4 + [[lab("a", "heading")]]
     gold = [{"a"}] * 4 + [set()]
-    got = inherited_precision(pred, gold)
+    got = inherited_precision(pred, gold, smoothing=5.0)
     assert got["recipients"] == 0.5 and got["heading"] == 0.0
     assert got["recipients|a"] == round((4 + 5 * 0.5) / (4 + 5), 4)          # smoothed toward the step
     assert got["recipients|b"] == round((0 + 5 * 0.5) / (4 + 5), 4)
+    assert inherited_precision(pred, gold) == got                            # the default
+    wide = inherited_precision(pred, gold, smoothing=40.0)                   # more pseudo-counts pull harder
+    assert wide["recipients|b"] == round((0 + 40 * 0.5) / (4 + 40), 4) > got["recipients|b"]
     explicit = [[AgencyLabel(id="a", name="a", role="lead", explicit=True, score=0.9, source="text")]]
     assert inherited_precision(explicit, [{"a"}]) == {}
 
@@ -306,6 +309,39 @@ def test_agencies_inherited_label_its_step_rarely_gave_rightly_is_not_given(trai
     every = AgencyClassifier(role="lead", min_inherited=0).fit(Xb, y + [["so_ban_nganh"]] * 12)
     got = every.predict_agencies(frame([("Báo cáo kết quả thực hiện.", {"recipients": RECIPIENTS})], issuer=ISSUER))[0]
     assert sorted(a.id for a in got) == ["cap_uy", "so_ban_nganh"]
+
+
+def test_agencies_classifier_measures_inherited_precision_with_its_smoothing(train_frame):
+    X, y = train_frame
+    bare = [(f"Tổ chức kiểm tra lần thứ {i} việc thực hiện.", {"recipients": RECIPIENTS}) for i in range(12)]
+    Xb = frame([t for t, _ in TRAIN] + bare, issuer=ISSUER)
+    yb = y + [["so_ban_nganh"]] * 12
+    for smoothing in (5.0, 40.0):
+        prec = AgencyClassifier(role="lead", smoothing=smoothing).fit(Xb, yb).inherited_precision_
+        step = prec["recipients"]
+        assert prec["recipients|cap_uy"] == round((0 + smoothing * step) / (12 + smoothing), 4)
+
+
+def test_agencies_subject_position_actor_is_the_lead_before_inheritance(lead_clf):
+    """A common noun in subject position before what it must do ("Thương nhân … phải …", a mention of kind
+    "subject") is the lead even where the role model scores it under the threshold; without ``subject_lead``
+    the task inherits from its "Nơi nhận"."""
+    import copy
+
+    text = "Thương nhân kinh doanh tại chợ phải giữ gìn vệ sinh chung."
+    X = frame([(text, {"recipients": RECIPIENTS})], issuer=ISSUER)
+    ms = default_mentions(X, MENTION_FIELDS)
+    ms[0]["text"] = [Mention(0, 11, "Thương nhân", "to_chuc_ca_nhan", "subject")]
+    X["mentions"] = ms
+    strict = copy.deepcopy(lead_clf).set_params(threshold=0.999, min_inherited=0)
+    got = strict.predict_agencies(X)[0]
+    assert [(a.id, a.explicit, a.source) for a in got] == [("to_chuc_ca_nhan", True, "text")]
+    assert got[0].score < 0.999                                             # the role model's own score
+    off = strict.set_params(subject_lead=False).predict_agencies(X)[0]
+    assert {a.source for a in off} == {"recipients"} and "to_chuc_ca_nhan" not in {a.id for a in off}
+    tagged = copy.deepcopy(X)                                # a tagged name under the threshold is no lead
+    tagged.at[0, "mentions"] = {**ms[0], "text": [Mention(0, 11, "Thương nhân", "to_chuc_ca_nhan", "tagged")]}
+    assert {a.source for a in strict.set_params(subject_lead=True).predict_agencies(tagged)[0]} == {"recipients"}
 
 
 def test_agencies_support_inherits_the_field_support(train_frame):
