@@ -227,6 +227,8 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
     role_model_ : the fitted scikit-learn pipeline that scores each mention for the role.
     inherited_precision_ : ``{"step|label": precision}`` of inherited labels on the training data, and
         ``{"step": precision}`` for each step as a whole; an inherited label's score is its precision.
+    subject_precision_ : how often a subject-position lead (``subject_lead``) had a class of the task's lead on
+        the training data (smoothed toward one half), its score; None where training gave none.
     """
 
     subject_lead = False     # what an AgencyClassifier pickled before these settings existed was fitted with
@@ -290,9 +292,17 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
             ("clf", LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced")),
         ]).fit(feats, target)
         self.inherited_precision_ = {}
-        if self.role == "lead" and self.inherit:
-            self.inherited_precision_ = inherited_precision(self._predict(X, mentions, gate=False), sets,
-                                                            self.smoothing)
+        self.subject_precision_ = None
+        if self.role == "lead" and (self.inherit or self.subject_lead):
+            predicted = self._predict(X, mentions, gate=False)
+            if self.inherit:
+                self.inherited_precision_ = inherited_precision(predicted, sets, self.smoothing)
+            # a named lead under the threshold is a subject-position one: how often its class was right
+            subject = [(a.id in labs) for labels, labs in zip(predicted, sets) for a in labels
+                       if a.explicit and a.score < self.threshold]
+            if subject:
+                self.subject_precision_ = round((sum(subject) + self.smoothing * 0.5) /
+                                                (len(subject) + self.smoothing), 4)
         return self
 
     @staticmethod
@@ -317,6 +327,12 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "role_model_")
         X = self._check_X(X)
         return self._predict(X, self._mentions(X), gate=True)
+
+    def _subject_score(self, p: float) -> float:
+        """A subject-position lead's score: how often such a lead was right in training (the role model's own
+        score of it is low, and would tell the calibration it is wrong)."""
+        precision = getattr(self, "subject_precision_", None)
+        return p if precision is None else precision
 
     def _inherited_score(self, step: str, label: str) -> float:
         prec = self.inherited_precision_
@@ -348,7 +364,7 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
             if self.role == "lead" and not found and self.subject_lead:
                 for m, p in zip(ms.get("text", []), sc):
                     if m.kind == "subject":
-                        add(m, p, True, "text")
+                        add(m, self._subject_score(p) if gate else p, True, "text")
             if self.role == "lead" and not found and self.inherit:
                 step, got = inheritance.inherit(row, ms, item_actors=self._item_actors(row, ms, isc))
                 for m, w in got:

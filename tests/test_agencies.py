@@ -336,12 +336,30 @@ def test_agencies_subject_position_actor_is_the_lead_before_inheritance(lead_clf
     strict = copy.deepcopy(lead_clf).set_params(threshold=0.999, min_inherited=0)
     got = strict.predict_agencies(X)[0]
     assert [(a.id, a.explicit, a.source) for a in got] == [("to_chuc_ca_nhan", True, "text")]
-    assert got[0].score < 0.999                                             # the role model's own score
+    assert lead_clf.subject_precision_ is None and got[0].score < 0.999   # none in training: the model's score
     off = strict.set_params(subject_lead=False).predict_agencies(X)[0]
     assert {a.source for a in off} == {"recipients"} and "to_chuc_ca_nhan" not in {a.id for a in off}
     tagged = copy.deepcopy(X)                                # a tagged name under the threshold is no lead
     tagged.at[0, "mentions"] = {**ms[0], "text": [Mention(0, 11, "Thương nhân", "to_chuc_ca_nhan", "tagged")]}
     assert {a.source for a in strict.set_params(subject_lead=True).predict_agencies(tagged)[0]} == {"recipients"}
+
+
+def test_agencies_subject_position_lead_is_scored_with_its_measured_precision(train_frame):
+    """Its score is how often such a lead was right in training (smoothed toward one half), not the role
+    model's low score of it, which would tell the calibration it is wrong."""
+    X, y = train_frame
+    rows = [f"Thương nhân kinh doanh lần thứ {i} phải giữ gìn vệ sinh chung." for i in range(6)]
+    Xs = frame([t for t, _ in TRAIN] + rows, issuer=ISSUER)
+    ms = default_mentions(Xs, MENTION_FIELDS)
+    for k in range(len(TRAIN), len(TRAIN) + len(rows)):
+        ms[k]["text"] = [Mention(0, 11, "Thương nhân", "to_chuc_ca_nhan", "subject")]
+    Xs["mentions"] = ms
+    ys = y + [["to_chuc_ca_nhan"]] * 4 + [["so_ban_nganh"]] * 2
+    clf = AgencyClassifier(role="lead", threshold=0.999).fit(Xs, ys)       # every subject lead under it
+    assert clf.subject_precision_ == round((4 + 5 * 0.5) / (6 + 5), 4)
+    got = clf.predict_agencies(Xs.iloc[[len(TRAIN)]])[0]
+    assert [(a.id, a.explicit, a.score) for a in got] == [("to_chuc_ca_nhan", True, clf.subject_precision_)]
+    assert AgencyClassifier(role="lead", subject_lead=False).fit(Xs, ys).subject_precision_ is None
 
 
 def test_agencies_support_inherits_the_field_support(train_frame):
