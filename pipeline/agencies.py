@@ -227,8 +227,8 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
     role_model_ : the fitted scikit-learn pipeline that scores each mention for the role.
     inherited_precision_ : ``{"step|label": precision}`` of inherited labels on the training data, and
         ``{"step": precision}`` for each step as a whole; an inherited label's score is its precision.
-    subject_precision_ : how often a subject-position lead (``subject_lead``) had a class of the task's lead on
-        the training data (smoothed toward one half), its score; None where training gave none.
+    subject_precision_ : how often a subject-position mention names a class of the task's lead in the training
+        data (smoothed toward one half): the score of a lead ``subject_lead`` gives; None where training has none.
     """
 
     subject_lead = False     # what an AgencyClassifier pickled before these settings existed was fitted with
@@ -292,17 +292,16 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
             ("clf", LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced")),
         ]).fit(feats, target)
         self.inherited_precision_ = {}
+        if self.role == "lead" and self.inherit:
+            self.inherited_precision_ = inherited_precision(self._predict(X, mentions, gate=False), sets,
+                                                            self.smoothing)
+        # how often a subject-position mention names a class of the task's lead, over every one in training
+        # (not only those the fitted role model scores low: in-sample, those are the ones it learned were wrong)
+        subject = [bool(set(labels_of(m)) & labs) for ms, labs in zip(mentions, sets)
+                   for m in ms.get("text", []) if m.kind == "subject"]
         self.subject_precision_ = None
-        if self.role == "lead" and (self.inherit or self.subject_lead):
-            predicted = self._predict(X, mentions, gate=False)
-            if self.inherit:
-                self.inherited_precision_ = inherited_precision(predicted, sets, self.smoothing)
-            # a named lead under the threshold is a subject-position one: how often its class was right
-            subject = [(a.id in labs) for labels, labs in zip(predicted, sets) for a in labels
-                       if a.explicit and a.score < self.threshold]
-            if subject:
-                self.subject_precision_ = round((sum(subject) + self.smoothing * 0.5) /
-                                                (len(subject) + self.smoothing), 4)
+        if self.role == "lead" and self.subject_lead and subject:
+            self.subject_precision_ = round((sum(subject) + self.smoothing * 0.5) / (len(subject) + self.smoothing), 4)
         return self
 
     @staticmethod
