@@ -297,11 +297,13 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
                                                             self.smoothing)
         # how often a subject-position mention names a class of the task's lead, over every one in training
         # (not only those the fitted role model scores low: in-sample, those are the ones it learned were wrong)
-        subject = [bool(set(labels_of(m)) & labs) for ms, labs in zip(mentions, sets)
-                   for m in ms.get("text", []) if m.kind == "subject"]
         self.subject_precision_ = None
-        if self.role == "lead" and self.subject_lead and subject:
-            self.subject_precision_ = round((sum(subject) + self.smoothing * 0.5) / (len(subject) + self.smoothing), 4)
+        if self.role == "lead" and self.subject_lead:
+            subject = [bool(set(labels_of(m)) & labs) for ms, labs in zip(mentions, sets)
+                       for m in ms.get("text", []) if m.kind == "subject"]
+            if subject:
+                self.subject_precision_ = round((sum(subject) + self.smoothing * 0.5) /
+                                                (len(subject) + self.smoothing), 4)
         return self
 
     @staticmethod
@@ -328,8 +330,9 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
         return self._predict(X, self._mentions(X), gate=True)
 
     def _subject_score(self, p: float) -> float:
-        """A subject-position lead's score: how often such a lead was right in training (the role model's own
-        score of it is low, and would tell the calibration it is wrong)."""
+        """A subject-position lead's score: how often a subject-position mention named a class of the lead in
+        training (``subject_precision_``; the role model's own score of it is low and would tell the calibration
+        it is wrong), or that own score for a model fitted before this existed."""
         precision = getattr(self, "subject_precision_", None)
         return p if precision is None else precision
 
