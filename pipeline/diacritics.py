@@ -50,6 +50,7 @@ MARGIN = math.log(300)  # a candidate must explain the text this many times bett
 WORD_COUNT = 3         # a dictionary word counts as a pair seen this many more times
 BETA = 2.0             # weight of the syllable frequency in a pair's probability
 _WORD = re.compile(r"[^\W\d_]+")
+_WORD_SPLIT = re.compile(r"([^\W\d_]+)")
 
 
 class Model:
@@ -173,17 +174,22 @@ def _recase(template: str, word: str) -> str:
 def corrections(text: str, m: Model | None = None) -> list[Replacement]:
     """The replacements the corrector makes in ``text``."""
     m = m or model()
-    toks = [(mt.start(), mt.end(), mt.group()) for mt in _WORD.finditer(text)]
-    low = [t[2].lower() for t in toks]
+    parts = _WORD_SPLIT.split(text)              # [between, word, between, word, …, between]
+    words = parts[1::2]
+    starts = list(itertools.accumulate(map(len, parts), initial=0))[1::2]
+    toks = [(s, s + len(w), w) for s, w in zip(starts, words)]
+    low = [w.lower() for w in words]
     out: list[Replacement] = []
-    decide = _decider(m)
-    joined = [i + 1 < len(toks) and _joins(text[toks[i][1]:toks[i + 1][0]]) for i in range(len(toks))]
+    decide, known = _decider(m), _known(m)
+    joined = [b == " " or _joins(b) for b in parts[2::2]]    # the last: after the last word, never read
+    if joined:
+        joined[-1] = False
     best: dict[int, str] = {}
-    for i, (s, e, w) in enumerate(toks):
+    for i, w in enumerate(words):
         cur = low[i]
-        if len(cur) < 2 or not m.by_skeleton.get(_skeleton(cur)):
+        if not known(cur):
             continue
-        if w[0].isupper() and not w.isupper() and not _sentence_start(text, s):
+        if w[0].isupper() and not w.isupper() and not _sentence_start(text, starts[i]):
             continue                                   # a proper name inside a sentence
         left = low[i - 1] if i and joined[i - 1] else None
         right = low[i + 1] if joined[i] else None
@@ -235,6 +241,16 @@ def _jointly(m: Model, left: str | None, read: list[str], cands: list[str], righ
 
 
 _skeleton = lru_cache(maxsize=1 << 16)(skeleton)
+
+
+@lru_cache(maxsize=4)
+def _known(m: Model):
+    """Whether the corrector reads a (lower-case) word at all: two letters or more, with spellings of its
+    skeleton in the model; cached per word."""
+    @lru_cache(maxsize=1 << 16)
+    def known(low: str) -> bool:
+        return len(low) >= 2 and bool(m.by_skeleton.get(_skeleton(low)))
+    return known
 
 
 @lru_cache(maxsize=4)

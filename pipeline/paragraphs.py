@@ -19,8 +19,9 @@ Replacement = tuple[int, int, str]
 Find = Callable[[str], list[Replacement]]
 
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-CACHED_PARAGRAPH = 4000      # characters: a longer "paragraph" (a text without blank lines) is not kept
+CACHED_PARAGRAPH = 4000      # characters: a longer "paragraph" (a text without blank lines) goes to the small cache
 CACHE_SIZE = 4096            # paragraphs per rule
+LONG_CACHE_SIZE = 8          # longer paragraphs per rule: those of the document being cleaned, read again next round
 
 
 def by_paragraph(find: Callable[[str], tuple[Replacement, ...] | list[Replacement]], text: str,
@@ -40,8 +41,10 @@ def by_paragraph(find: Callable[[str], tuple[Replacement, ...] | list[Replacemen
 
 
 class ParagraphRule:
-    """A cleanup rule that runs ``find`` paragraph by paragraph, cached up to :data:`CACHED_PARAGRAPH`
-    characters a paragraph (``cache_info``/``cache_clear`` as lru_cache's). Pickles as ``find`` does.
+    """A cleanup rule that runs ``find`` paragraph by paragraph, cached: up to :data:`CACHE_SIZE` paragraphs of
+    at most :data:`CACHED_PARAGRAPH` characters, and the last :data:`LONG_CACHE_SIZE` longer ones (a text
+    without blank lines is one paragraph; the next round of cleanup reads it again). ``cache_info`` and
+    ``cache_clear`` are lru_cache's (``cache_info``: of the first cache). Pickles as ``find`` does.
 
     ``gaps=True`` is for a rule whose matches never cross a line break, nor look across one: it reads
     the spaces on blank lines too (between paragraphs), and is then the whole-text rule exactly, since
@@ -51,6 +54,7 @@ class ParagraphRule:
         self.find = find
         self.gaps = gaps
         self._cached = functools.lru_cache(maxsize=CACHE_SIZE)(self._find)
+        self._cached_long = functools.lru_cache(maxsize=LONG_CACHE_SIZE)(self._find)
         functools.update_wrapper(self, find)
 
     def _find(self, paragraph: str) -> tuple[Replacement, ...]:
@@ -58,13 +62,14 @@ class ParagraphRule:
 
     def paragraph(self, paragraph: str) -> tuple[Replacement, ...]:
         """The replacements in one paragraph."""
-        return self._cached(paragraph) if len(paragraph) <= CACHED_PARAGRAPH else self._find(paragraph)
+        return self._cached(paragraph) if len(paragraph) <= CACHED_PARAGRAPH else self._cached_long(paragraph)
 
     def cache_info(self):
         return self._cached.cache_info()
 
     def cache_clear(self) -> None:
         self._cached.cache_clear()
+        self._cached_long.cache_clear()
 
     def __call__(self, text: str) -> list[Replacement]:
         return by_paragraph(self.paragraph, text, self.gaps)

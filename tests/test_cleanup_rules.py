@@ -277,3 +277,24 @@ def test_spacing_by_paragraph_reads_the_spaces_on_blank_lines_too():
     rule_spacing(text)
     rule_spacing(text)
     assert rule_spacing.cache_info().hits >= 3
+
+
+def test_paragraph_rule_reads_a_long_paragraph_once_across_rounds():
+    """A text without blank lines is one paragraph, longer than the main cache keeps; the next round of cleanup
+    reads it again, and gets its replacements from the small cache of long paragraphs, not from another run."""
+    from pipeline.paragraphs import CACHED_PARAGRAPH, ParagraphRule
+
+    calls = []
+
+    def find(p):
+        calls.append(len(p))
+        return [(0, 1, "X")]
+
+    rule = ParagraphRule(find)
+    long = "a" * (CACHED_PARAGRAPH + 10)
+    text = "short\n\n" + long
+    assert rule(text) == rule(text) == [(0, 1, "X"), (7, 8, "X")]
+    assert sorted(calls) == [5, CACHED_PARAGRAPH + 10]
+    rule.cache_clear()
+    rule(text)
+    assert len(calls) == 4
