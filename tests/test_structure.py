@@ -154,6 +154,44 @@ def test_structure_cong_dien_addressees_after_dien():
     assert task.context.addressees == info.addressees
 
 
+APPLIES_TO = """ỦY BAN NHÂN DÂN TỈNH AN BÌNH
+QUY ĐỊNH
+Quản lý cơ sở dữ liệu đất đai trên địa bàn tỉnh
+Chương I
+QUY ĐỊNH CHUNG
+Điều 1. Phạm vi điều chỉnh và đối tượng áp dụng
+1. Phạm vi điều chỉnh: Quy định này quy định việc quản lý cơ sở dữ liệu đất đai.
+2. Đối tượng áp dụng:
+a) Các sở, ban, ngành và Ủy ban nhân dân cấp xã;
+b) Tổ chức, cá nhân khai thác cơ sở dữ liệu.
+3. Giải thích từ ngữ: cơ sở dữ liệu là tập hợp thông tin.
+Điều 2. Trách nhiệm khai thác
+1. Cập nhật dữ liệu kịp thời, đầy đủ."""
+
+
+def test_structure_subjects_of_a_regulation_stand_for_its_addressees():
+    """A normative text with no "Kính gửi" is addressed to whom its "Đối tượng áp dụng" names: the lines under
+    the item that names it (not the scope clause of its article, not the next item or article), so that a
+    provision naming no actor inherits them at the addressees step (corpus/GUIDELINE.md §8.8)."""
+    lines, info = parse(APPLIES_TO)
+    assert info.addressees == "Các sở, ban, ngành và Ủy ban nhân dân cấp xã;\nTổ chức, cá nhân khai thác cơ sở dữ liệu.\n"
+    task = next(c for c in candidates(APPLIES_TO) if c.text.startswith("Cập nhật dữ liệu"))
+    assert task.context.addressees == info.addressees
+    inline = APPLIES_TO.replace("2. Đối tượng áp dụng:\na) Các sở, ban, ngành và Ủy ban nhân dân cấp xã;\n"
+                                "b) Tổ chức, cá nhân khai thác cơ sở dữ liệu.\n",
+                                "2. Đối tượng áp dụng: Quy định này áp dụng đối với các sở, ban, ngành.\n")
+    assert parse(inline)[1].addressees == "Quy định này áp dụng đối với các sở, ban, ngành.\n"
+    article = APPLIES_TO.replace("Điều 1. Phạm vi điều chỉnh và đối tượng áp dụng\n1. Phạm vi điều chỉnh: Quy định này "
+                                 "quy định việc quản lý cơ sở dữ liệu đất đai.\n2. Đối tượng áp dụng:\n",
+                                 "Điều 1. Đối tượng áp dụng\n")
+    assert parse(article)[1].addressees.startswith("Các sở, ban, ngành") and "Giải thích" in parse(article)[1].addressees
+    assert "Cập nhật" not in parse(article)[1].addressees              # the next article ends it
+    letter = "Kính gửi: Sở Y tế\n" + APPLIES_TO                         # a letter's own list stays
+    assert parse(letter)[1].addressees == "Sở Y tế\n"
+    plan = APPLIES_TO.replace("QUY ĐỊNH\nQuản lý", "KẾ HOẠCH\nQuản lý")   # a plan's "đối tượng" are whom it serves
+    assert parse(plan)[1].addressees == ""
+
+
 def test_structure_dien_inside_a_sentence_is_no_addressee_line():
     _, info = parse("1. Sở Thông tin và Truyền thông bảo đảm thông tin liên lạc, mạng lưới điện: ổn định.\n"
                     "2. Sở Công Thương kiểm tra.")
