@@ -36,6 +36,7 @@ from dataclasses import replace
 from typing import Callable, Mapping, Sequence
 
 from .lexicon import Mention, by_line
+from .structure import PLAN_KINDS
 
 STEPS = ("item", "heading", "lead_in", "addressees", "issuer", "recipients")
 # the context fields each step reads, in order, and the weight of an agency it gives
@@ -52,8 +53,6 @@ def field_mentions(find: Callable[[str], Sequence[Mention]], field: str, text: s
     """The mentions of one context field: ``find`` on its text, or on each line of a field of several lines."""
     return by_line(find, text) if field in LINE_FIELDS else list(find(text)) if text else []
 
-
-PLAN_KINDS = re.compile(r"kế hoạch|chương trình|phương án|đề án", re.I)
 
 # verbs whose object is the actor of what follows; "theo đề nghị của X" (at X's proposal) is not one
 _OBJECT_VERBS = re.compile(r"\b(?:yêu cầu|đề nghị(?!\s+của)|giao(?: cho)?|chỉ đạo|phân công)\b", re.I)

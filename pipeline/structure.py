@@ -52,6 +52,9 @@ _ATTACHED_TITLE = re.compile(r"^(?:KẾ HOẠCH|QUY CHẾ|QUY ĐỊNH|PHỤ LỤ
 _ATTACHED_NOTE = re.compile(r"^\(?\s*(?:ban hành\s+)?kèm theo\b", re.I)
 _TYPE_TITLE = re.compile(r"^(?:CÔNG ĐIỆN|CÔNG VĂN|CHỈ THỊ|KẾ HOẠCH|THÔNG BÁO|KẾT LUẬN|HƯỚNG DẪN|QUYẾT ĐỊNH|NGHỊ QUYẾT"
                          r"|NGHỊ ĐỊNH|THÔNG TƯ|CHƯƠNG TRÌNH|ĐỀ ÁN|QUY CHẾ|QUY ĐỊNH|BÁO CÁO|TỜ TRÌNH|LUẬT)$")
+# the kinds of document that are plans: their issuer owns their tasks (inheritance step 5), and their "đối
+# tượng" are whom they serve, not addressees
+PLAN_KINDS = re.compile(r"kế hoạch|chương trình|phương án|đề án", re.I)
 _LEAD_IN_VERBS = re.compile(r"\b(?:yêu cầu|đề nghị|giao|chỉ đạo|phân công|như sau|sau đây|sau|gồm|bao gồm)\b", re.I)
 
 # field lines of a plan item: "Cơ quan chủ trì: Bộ Công an."
@@ -337,7 +340,7 @@ def parse(text: str) -> tuple[list[Line], DocInfo]:
             ln.heading = True
         if ln.lead_in and not info.lead_in and ln.kind == "plain" and _LEAD_IN_VERBS.search(t):
             info.lead_in = t
-    if not info.addressees and not _PLAN_TITLE.search(info.title):
+    if not info.addressees and not PLAN_KINDS.search(info.title):
         info.addressees = subjects(lines)
     return lines, info
 
@@ -345,7 +348,6 @@ def parse(text: str) -> tuple[list[Line], DocInfo]:
 _SUBJECTS = re.compile(r"đối tượng áp dụng", re.I)
 _SUBJECTS_AT_START = re.compile(r"^\W*(?:phạm vi điều chỉnh\W+(?:và\s+)?)?đối tượng áp dụng\W*", re.I)
 _SUBJECTS_ONLY = re.compile(r"^\W*đối tượng áp dụng\W*", re.I)
-_PLAN_TITLE = re.compile(r"kế hoạch|chương trình|phương án|đề án", re.I)
 SUBJECTS_MAX_LINES = 12      # lines of a "Đối tượng áp dụng" provision read as the addressees
 SUBJECTS_MAX_CHARS = 1500
 
