@@ -662,3 +662,39 @@ def test_threshold_sweep_varies_one_setting_and_puts_it_back(tiny_nlp, tiny_exam
     one = _tasks(out[("themes", "max_labels", 1)])
     assert all(len(t[4]) == 1 for doc in one for t in doc)
     assert one != plain
+
+
+def _theme_stage_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("theme_stage_script", ROOT / "evaluation" / "theme_stage.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_theme_stage_at_the_config_is_the_stage_figure_and_a_setting_moves_it(tiny_examples, tiny_labelset):
+    """evaluation/theme_stage.py: the theme component alone, fitted per fold, gives exactly the themes the
+    whole pipeline fitted on the same fold gives the gold tasks (``vanban evaluate``'s stage figure); a
+    setting tried changes them; an unknown setting is refused."""
+    from pipeline.evaluation.metrics import set_scores
+    from pipeline.errors import ConfigError
+    from pipeline.language import Pipeline
+    from pipeline.training import fit_prepared, prepare
+
+    mod = _theme_stage_script()
+    config = Pipeline.from_config(None).config
+    prepared = prepare(Pipeline.from_config(config), tiny_examples)
+    splits = crossval.fold_splits(prepared, crossval.document_folds(tiny_examples, 2, 0))
+    gold, pred = [], []
+    for train, test in splits:
+        nlp = fit_prepared(Pipeline.from_config(config), train, tiny_labelset)
+        pred += crossval.predict_stages(nlp, test)["themes"]
+        gold += [g.themes for p in test for g in p.golds]
+    origin = "real" if all(p.example.origin == "real" for p in prepared) else "written"
+    own = mod.run(config, {}, tiny_labelset, splits, 1)
+    assert own[origin] == set_scores(gold, pred)["micro_f"] > 0
+    strict = mod.run(config, {"threshold": 0.99, "tune_thresholds": False}, tiny_labelset, splits, 1)
+    assert strict[origin] != own[origin]
+    with pytest.raises(ConfigError):
+        mod.themes_only(config, {"no_such_setting": 1})
