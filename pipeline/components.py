@@ -304,7 +304,7 @@ def make_mentions(**settings) -> Mentions:
     return Mentions(**settings)
 
 
-@factory("agencies", {"C": 1.0, "threshold": 0.5, "inherit": True, "min_inherited": 0.5, "smoothing": 5.0,
+@factory("agencies", {"C": 1.0, "threshold": 0.6, "inherit": True, "min_inherited": 0.5, "smoothing": 5.0,
                       "subject_lead": True, "C_support": 0.3, "threshold_support": 0.7}, learned=True)
 def make_agencies(**settings) -> Agencies:
     return Agencies(**settings)
