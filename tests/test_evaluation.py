@@ -626,10 +626,11 @@ def test_evaluation_evaluate_names_the_training_data_as_training_does(eval_score
     assert "None" not in scores["training_data"]
 
 
-def _thresholds_script():
+def _evaluation_script(name: str):
+    """The module of ``evaluation/<name>.py`` (a script, not a package)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("thresholds_script", ROOT / "evaluation" / "thresholds.py")
+    spec = importlib.util.spec_from_file_location(f"{name}_script", ROOT / "evaluation" / f"{name}.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -644,7 +645,7 @@ def test_threshold_sweep_varies_one_setting_and_puts_it_back(tiny_nlp, tiny_exam
     """evaluation/thresholds.py: at the value the model has, a setting's row is exactly what the pipeline
     gives end to end; other values change the output (a stricter detector covers less of each text); every
     setting is as it was afterwards."""
-    mod = _thresholds_script()
+    mod = _evaluation_script("thresholds")
     models = {(c, s): tiny_nlp.get_pipe(c).models[key] for (c, s), (key, _, _) in mod.SWEEPS.items()}
     before = {k: m.get_params()[mod.SWEEPS[k][1]] for k, m in models.items()}
     out = mod.sweep(tiny_nlp, tiny_examples)
@@ -664,15 +665,6 @@ def test_threshold_sweep_varies_one_setting_and_puts_it_back(tiny_nlp, tiny_exam
     assert one != plain
 
 
-def _theme_stage_script():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("theme_stage_script", ROOT / "evaluation" / "theme_stage.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def test_theme_stage_at_the_config_is_the_stage_figure_and_a_setting_moves_it(tiny_examples, tiny_labelset):
     """evaluation/theme_stage.py: the theme component alone, fitted per fold, gives exactly the themes the
     whole pipeline fitted on the same fold gives the gold tasks (``vanban evaluate``'s stage figure); a
@@ -682,7 +674,7 @@ def test_theme_stage_at_the_config_is_the_stage_figure_and_a_setting_moves_it(ti
     from pipeline.language import Pipeline
     from pipeline.training import fit_prepared, prepare
 
-    mod = _theme_stage_script()
+    mod = _evaluation_script("theme_stage")
     config = Pipeline.from_config(None).config
     prepared = prepare(Pipeline.from_config(config), tiny_examples)
     splits = crossval.fold_splits(prepared, crossval.document_folds(tiny_examples, 2, 0))
