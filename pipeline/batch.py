@@ -11,9 +11,10 @@ annotated.
 Workers are processes (``workers=N``) or a Dask cluster
 (``scheduler="tcp://host:8786"``). On Linux the batch's process loads the
 model, annotates a short text (so that what components load on first use is
-loaded too) and forks the workers, which share all of it copy-on-write: no
-worker starts an interpreter or loads a model, and the memory of the model
-and libraries is paid once. Elsewhere (no ``fork``, or ``VANBAN_WORKERS=loky``)
+loaded too) and forks the other workers (``workers - 1``; it is the last
+one itself), which share all of it copy-on-write: no worker starts an
+interpreter or loads a model, and the memory of the model and libraries is
+paid once. Elsewhere (no ``fork``, or ``VANBAN_WORKERS=loky``)
 the workers are joblib's loky processes, each of which loads the model once
 from its directory.
 
@@ -52,7 +53,7 @@ from .model import sha256_file
 from .output import Writers, atomic_write, write_report
 
 CHUNK = 8   # documents per worker call: amortises inter-process overhead
-CHUNK_BYTES = 128 * 1024     # and at most this many bytes of files a chunk, in parallel (a larger file alone)
+CHUNK_BYTES = 32 * 1024     # and at most this many bytes of files a chunk, in parallel (a larger file alone)
 TIME_LIMIT = 300.0   # seconds a document may take (reading and annotating), by default
 
 
@@ -314,10 +315,8 @@ def run(model, in_dir: str | Path, out_dir: str | Path, workers: int = 1, schedu
     for it in todo:
         by_key.setdefault(it.key, []).append(it)
     uncached: dict[str, dict] = {}       # over the time limit or an internal error: written, never cached
-    for key, doc, keep in _execute(todo, source, workers, scheduler, time_limit):
-        if keep:
-            _store(cache, _ck(by_key[key][0]), doc)
-        else:
+    for key, doc in _execute(todo, source, workers, scheduler, time_limit, cache):
+        if doc is not None:
             uncached[key] = doc
         result.annotated += 1
         bar(1)
@@ -345,7 +344,11 @@ def run(model, in_dir: str | Path, out_dir: str | Path, workers: int = 1, schedu
 
 
 def _ck(it: _Item) -> str:
-    return hashlib.sha256(it.key.encode()).hexdigest()
+    return _cache_name(it.key)
+
+
+def _cache_name(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def _content_key(path: Path, size: int, version: str) -> str:
@@ -364,12 +367,29 @@ def _store(cache: Path, name: str, doc: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if doc.get("errors") and not doc.get("sha256"):
         return
+    text = json.dumps(doc, ensure_ascii=False)     # dumps, not dump: json.dump encodes in Python, 5-10x slower
     with atomic_write(path) as fh:
-        json.dump(doc, fh, ensure_ascii=False)
+        fh.write(text)
+
+
+def _settle(cache: Path, key: str, doc: dict, keep: bool) -> dict | None:
+    """A finished document goes to the cache; one over the time limit or with an internal error does not (a
+    re-run tries it again) and is returned, for the outputs."""
+    if keep:
+        _store(cache, _cache_name(key), doc)
+        return None
+    return doc
+
+
+def _annotate_and_settle(chunk, model_ref, limit: float | None, cache: Path) -> list[tuple[str, dict | None]]:
+    """:func:`_annotate_chunk`, each document then settled (:func:`_settle`) where it was annotated: a worker
+    writes its own documents to the cache and sends back only their keys (and the documents not cached)."""
+    return [(key, _settle(cache, key, doc, keep)) for key, doc, keep in _annotate_chunk(chunk, model_ref, limit)]
 
 
 def _execute(todo: list[_Item], source: _ModelSource, workers: int, scheduler: str | None,
-             limit: float | None = None):
+             limit: float | None, cache: Path) -> Iterator[tuple[str, dict | None]]:
+    """(key, the document if it was not cached) for every document of ``todo``, as they finish."""
     if not todo:
         return
     if scheduler or (workers > 1 and len(todo) > CHUNK):
@@ -379,19 +399,20 @@ def _execute(todo: list[_Item], source: _ModelSource, workers: int, scheduler: s
         chunks = _chunks(todo, CHUNK, CHUNK_BYTES)
     else:
         chunks = _chunks(todo, CHUNK)
-    if scheduler:
-        yield from _execute_dask(chunks, source.for_workers(), scheduler, limit)
+    if scheduler:           # Dask's workers may be other machines: the cache is written here
+        for key, doc, keep in _execute_dask(chunks, source.for_workers(), scheduler, limit):
+            yield key, _settle(cache, key, doc, keep)
     elif workers <= 1 or len(todo) <= CHUNK:       # starting processes would cost more than it saves
         for ch in chunks:
-            yield from _annotate_chunk(ch, source.annotator(), limit)
+            yield from _annotate_and_settle(ch, source.annotator(), limit, cache)
     elif _fork_workers():
-        yield from _execute_forked(chunks, source, workers, limit)
+        yield from _execute_forked(chunks, source, workers, limit, cache)
     else:
         from joblib import Parallel, delayed
 
         ref = source.for_workers()
         par = Parallel(n_jobs=workers, backend="loky", return_as="generator_unordered", pre_dispatch="2*n_jobs")
-        for out in par(delayed(_annotate_chunk)(ch, ref, limit) for ch in chunks):
+        for out in par(delayed(_annotate_and_settle)(ch, ref, limit, cache) for ch in chunks):
             yield from out
 
 
@@ -410,15 +431,18 @@ def _set_forked(ann) -> None:
     _FORKED = ann
 
 
-def _annotate_forked(chunk, limit):
-    return _annotate_chunk(chunk, _FORKED, limit)
+def _annotate_forked(chunk, limit, cache):
+    return _annotate_and_settle(chunk, _FORKED, limit, cache)
 
 
-def _execute_forked(chunks, source: "_ModelSource", workers: int, limit: float | None):
-    """Chunks annotated by ``workers`` processes forked from this one once it holds the warmed pipeline,
-    at most two chunks per worker in flight (files are read as they are needed). A worker that dies (killed
-    from outside, a crash in C code) stops the batch with an error; what was annotated is in the cache."""
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+def _execute_forked(chunks, source: "_ModelSource", workers: int, limit: float | None, cache: Path):
+    """Chunks annotated by this process, which holds the warmed pipeline, and by ``workers - 1`` processes
+    forked from it. A process that only waited would hold a third copy of every page of the model that
+    both workers write to (reference counts): ~95 MB of the peak with the shipped model. A thread of this
+    process keeps two chunks in flight per forked worker while its main thread annotates chunks of its own
+    from the same sequence (files are read as they are needed). A worker that dies (killed from outside,
+    a crash in C code) stops the batch with an error; what was annotated is in the cache."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
     ann = source.annotator()
@@ -427,17 +451,43 @@ def _execute_forked(chunks, source: "_ModelSource", workers: int, limit: float |
     if freeze:
         gc.collect()
         gc.freeze()      # the collector of a worker then leaves the inherited objects (and their pages) alone
+    todo, lock = iter(chunks), threading.Lock()
+
+    def take():
+        with lock:
+            return next(todo, None)
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+        with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_set_forked, initargs=(ann,)) as pool:
-            pending: set = set()
-            for ch in chunks:
-                pending.add(pool.submit(_annotate_forked, ch, limit))
-                if len(pending) >= 2 * workers:
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in done:
-                        yield from fut.result()
-            for fut in pending:
+            futures: list = []
+            slots = threading.Semaphore(2 * (workers - 1))
+            stop = threading.Event()
+            failed: list = []
+
+            def feed():
+                try:
+                    while slots.acquire() and not stop.is_set() and (ch := take()) is not None:
+                        fut = pool.submit(_annotate_forked, ch, limit, cache)
+                        fut.add_done_callback(lambda _: slots.release())
+                        futures.append(fut)
+                except BaseException as e:     # a broken pool: raised in the batch's thread below
+                    failed.append(e)
+            feeder = threading.Thread(target=feed, name="vanban-feed", daemon=True)
+            feeder.start()
+            try:
+                done = 0
+                while (ch := take()) is not None:
+                    yield from _annotate_and_settle(ch, ann, limit, cache)      # this process's share
+                    while done < len(futures) and futures[done].done():
+                        yield from futures[done].result()
+                        done += 1
+            finally:
+                stop.set()                        # (on an error here, the feeder must not go on alone)
+                slots.release()                   # the feeder, waiting for a slot, stops
+                feeder.join()
+            if failed:
+                raise failed[0]
+            for fut in as_completed(futures[done:]):
                 yield from fut.result()
     except BrokenProcessPool as e:
         raise RuntimeError("a worker process died (killed from outside, or a crash in a C extension); the "

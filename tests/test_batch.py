@@ -142,9 +142,10 @@ def test_batch_in_parallel_the_largest_files_go_first_in_chunks_of_bounded_size(
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
 def test_batch_forked_workers_share_the_loaded_pipeline(tmp_path, annotator, monkeypatch):
-    """With several workers on Linux, the workers are forked from the batch's process and annotate with the
-    pipeline it holds: none loads a model (a fresh interpreter would not see this test's patches), and the
-    output is the one worker's; VANBAN_WORKERS=loky starts joblib's processes instead, with the same output."""
+    """With several workers on Linux, the batch's process is one of them and the others are forked from it,
+    annotating with the pipeline it holds: none loads a model (a fresh interpreter would not see this test's
+    patches), both annotate, and the output is the one worker's; VANBAN_WORKERS=loky starts joblib's
+    processes instead, with the same output."""
     d = _folder(tmp_path, 20)
     annotator.annotate_folder(d, tmp_path / "w1", workers=1, quiet=True)
     pids = tmp_path / "pids"
@@ -161,7 +162,7 @@ def test_batch_forked_workers_share_the_loaded_pipeline(tmp_path, annotator, mon
     monkeypatch.setattr(batch, "_worker_annotator", no_loading)
     annotator.annotate_folder(d, tmp_path / "fork", workers=2, quiet=True)
     seen = {int(p.name) for p in pids.iterdir()}
-    assert seen and os.getpid() not in seen
+    assert len(seen) == 2 and os.getpid() in seen       # this process and the one it forked
     assert _outputs(tmp_path / "fork") == _outputs(tmp_path / "w1")
     assert batch._FORKED is None and gc.get_freeze_count() == 0       # the batch's process is left as it was
     monkeypatch.undo()
@@ -174,12 +175,37 @@ def test_batch_forked_workers_share_the_loaded_pipeline(tmp_path, annotator, mon
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
 def test_batch_a_forked_worker_that_dies_stops_the_batch_with_a_clear_error(tmp_path, annotator, monkeypatch):
     d = _folder(tmp_path, 20)
+    batch_process, real_chunk = os.getpid(), batch._annotate_chunk
 
     def die(chunk, ref, limit=None):
-        os._exit(3)                       # as a worker killed from outside
+        if os.getpid() == batch_process:  # the batch's own process annotates its share
+            return real_chunk(chunk, ref, limit)
+        os._exit(3)                       # a forked worker, as if killed from outside
     monkeypatch.setattr(batch, "_annotate_chunk", die)
     with pytest.raises(RuntimeError, match="a worker process died"):
         annotator.annotate_folder(d, tmp_path / "out", workers=2, quiet=True)
+    assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_batch_interrupted_in_its_own_process_stops_feeding_the_workers(tmp_path, annotator, monkeypatch):
+    """An interrupt while the batch's process annotates its share stops the batch: the thread that feeds the
+    forked worker stops too (the chunks already in flight finish and are cached; no others are sent)."""
+    import threading
+
+    d = _folder(tmp_path, 48)                 # six chunks of eight
+    batch_process, real_chunk = os.getpid(), batch._annotate_chunk
+
+    def interrupted_here(chunk, ref, limit=None):
+        if os.getpid() == batch_process:
+            raise KeyboardInterrupt
+        return real_chunk(chunk, ref, limit)
+    monkeypatch.setattr(batch, "_annotate_chunk", interrupted_here)
+    with pytest.raises(KeyboardInterrupt):
+        annotator.annotate_folder(d, tmp_path / "out", workers=2, quiet=True)
+    cached = list((tmp_path / "out" / ".cache").glob("*/*.json"))
+    assert 0 < len(cached) <= 16                # the two chunks in flight, not the other three
+    assert not [t for t in threading.enumerate() if t.name == "vanban-feed"]
     assert gc.get_freeze_count() == 0
 
 
