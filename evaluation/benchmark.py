@@ -121,9 +121,12 @@ def _tree_memory(proc) -> tuple[int, int]:
     return rss, pss
 
 
-def cli_run(in_dir: Path, out_dir: Path, workers: int, model: str | None) -> dict:
-    """``python -m pipeline annotate`` from a fresh interpreter: wall time (start-up included) and the peak
-    RSS and PSS of its process tree, sampled every 0.1 s."""
+def cli_run(in_dir: Path, out_dir: Path, workers: int, model: str | None, memory: bool = False) -> dict:
+    """``python -m pipeline annotate`` from a fresh interpreter: wall time (start-up included) and, with
+    ``memory``, the peak RSS and PSS of its process tree, sampled every 0.1 s. A timed run is not sampled:
+    reading /proc/PID/smaps of the tree costs ~25 ms of CPU a sample, a sixth of a core, taken from the
+    workers when two of them hold both cores (it made the two-worker run ~8 % slower, the one-worker run,
+    with a core to spare, not at all)."""
     import psutil
 
     if out_dir.exists():
@@ -137,7 +140,7 @@ def cli_run(in_dir: Path, out_dir: Path, workers: int, model: str | None) -> dic
     peak = [0, 0]
 
     def sample():
-        while p.poll() is None:
+        while memory and p.poll() is None:
             rss, pss = _tree_memory(proc)
             peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
             time.sleep(0.1)
@@ -152,14 +155,49 @@ def cli_run(in_dir: Path, out_dir: Path, workers: int, model: str | None) -> dic
             "tasks_jsonl": (out_dir / "tasks.jsonl").read_bytes()}
 
 
+def cli_memory(in_dir: Path, tmp: Path, model: str | None, rounds: int) -> dict:
+    """Peak memory of the CLI's process tree with one worker and with two, in ``rounds`` runs each (sampled,
+    so not timed). Run before this process imports the libraries: a page of a shared library that this
+    process maps too would count half to it, and the tree's PSS would come out lower than on its own."""
+    mem: dict = {"rss1": [], "rss2": [], "pss1": [], "pss2": []}
+    for _ in range(rounds):
+        for w in (1, 2):
+            r = cli_run(in_dir, tmp / f"out{w}", w, model, memory=True)
+            mem[f"rss{w}"].append(r["peak_rss_mb"])
+            mem[f"pss{w}"].append(r["peak_pss_mb"])
+        print(f"cli memory: peak RSS {mem['rss1'][-1]:.0f} / {mem['rss2'][-1]:.0f} MB, PSS {mem['pss1'][-1]:.0f} / "
+              f"{mem['pss2'][-1]:.0f} MB (1 / 2 workers)", flush=True)
+    return {"peak_rss_mb_one_worker": spread(mem["rss1"], 0), "peak_rss_mb_two_workers": spread(mem["rss2"], 0),
+            "peak_pss_mb_one_worker": spread(mem["pss1"], 0), "peak_pss_mb_two_workers": spread(mem["pss2"], 0)}
+
+
+def cli_timing(in_dir: Path, tmp: Path, model: str | None, rounds: int) -> dict:
+    """Wall time of the CLI with one worker and with two, interleaved, ``rounds`` times."""
+    speedups, one, two, same = [], [], [], True
+    for _ in range(rounds):
+        r1 = cli_run(in_dir, tmp / "out1", 1, model)
+        r2 = cli_run(in_dir, tmp / "out2", 2, model)
+        speedups.append(r1["wall_s"] / r2["wall_s"])
+        one.append(r1["wall_s"])
+        two.append(r2["wall_s"])
+        same = same and r1["tasks_jsonl"] == r2["tasks_jsonl"]
+        print(f"cli: 1 worker {r1['wall_s']:.1f} s, 2 workers {r2['wall_s']:.1f} s", flush=True)
+    return {"two_vs_one_workers": spread(speedups), "one_worker_wall_s": spread(one, 1),
+            "two_workers_wall_s": spread(two, 1), "outputs_identical": same}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--real-dir", default=os.environ.get("VANBAN_REALDOCS") or str(ROOT.parent / "shared" / "realdocs"))
     ap.add_argument("--docs", type=int, default=0, help="only the first N documents (default: all)")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--memory-rounds", type=int, default=1,
+                    help="runs (of one worker and of two) whose memory is sampled, apart from the timed ones")
     ap.add_argument("--model", default=None)
     ap.add_argument("--out", default=str(ROOT / "evaluation" / "benchmark.json"))
     args = ap.parse_args(argv)
+    if args.rounds < 1 or args.memory_rounds < 1:
+        ap.error("--rounds and --memory-rounds take at least 1")
 
     files = sorted(Path(args.real_dir).glob("*.txt"))
     if args.docs:
@@ -174,39 +212,21 @@ def main(argv=None) -> int:
     print(f"{len(files)} documents, {sum(map(len, texts)) / 1e6:.2f} M characters, {syllables:,} syllables", flush=True)
 
     res: dict = {"documents": len(files), "characters": sum(map(len, texts)), "syllables": syllables,
-                 "rounds": args.rounds, "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                 "rounds": args.rounds, "memory_rounds": args.memory_rounds, "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                                                     "load_average_at_start": os.getloadavg()}}
-    res["startup_s"] = startup(args.model, max(3, args.rounds))
-    print("start-up", res["startup_s"], flush=True)
-    res["in_process"] = in_process(texts, args.model, args.rounds)
-    print("in process", {k: v for k, v in res["in_process"].items() if "component" not in k}, flush=True)
-    print("components", res["in_process"]["component_cpu_s_per_round"], flush=True)
-
     tmp = Path(tempfile.mkdtemp(prefix="vanban-bench-"))
     try:
         in_dir = tmp / "in"
         in_dir.mkdir()
         for f in files:
             shutil.copy(f, in_dir / f.name)
-        speedups, one, two, rss1, rss2, pss1, pss2, same = [], [], [], [], [], [], [], True
-        for _ in range(args.rounds):
-            r1 = cli_run(in_dir, tmp / "out1", 1, args.model)
-            r2 = cli_run(in_dir, tmp / "out2", 2, args.model)
-            speedups.append(r1["wall_s"] / r2["wall_s"])
-            one.append(r1["wall_s"])
-            two.append(r2["wall_s"])
-            rss1.append(r1["peak_rss_mb"])
-            rss2.append(r2["peak_rss_mb"])
-            pss1.append(r1["peak_pss_mb"])
-            pss2.append(r2["peak_pss_mb"])
-            same = same and r1["tasks_jsonl"] == r2["tasks_jsonl"]
-            print(f"cli: 1 worker {r1['wall_s']:.1f} s, 2 workers {r2['wall_s']:.1f} s, peak RSS "
-                  f"{r1['peak_rss_mb']:.0f} / {r2['peak_rss_mb']:.0f} MB, PSS {r1['peak_pss_mb']:.0f} / "
-                  f"{r2['peak_pss_mb']:.0f} MB", flush=True)
-        res["cli"] = {"two_vs_one_workers": spread(speedups), "one_worker_wall_s": spread(one, 1),
-                      "two_workers_wall_s": spread(two, 1), "peak_rss_mb_one_worker": spread(rss1, 0),
-                      "peak_rss_mb_two_workers": spread(rss2, 0), "peak_pss_mb_one_worker": spread(pss1, 0),
-                      "peak_pss_mb_two_workers": spread(pss2, 0), "outputs_identical": same}
+        memory = cli_memory(in_dir, tmp, args.model, args.memory_rounds)     # first: see cli_memory
+        res["startup_s"] = startup(args.model, max(3, args.rounds))
+        print("start-up", res["startup_s"], flush=True)
+        res["in_process"] = in_process(texts, args.model, args.rounds)
+        print("in process", {k: v for k, v in res["in_process"].items() if "component" not in k}, flush=True)
+        print("components", res["in_process"]["component_cpu_s_per_round"], flush=True)
+        res["cli"] = {**cli_timing(in_dir, tmp, args.model, args.rounds), **memory}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     res["machine"]["load_average_at_end"] = os.getloadavg()
