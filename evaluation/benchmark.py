@@ -151,8 +151,10 @@ def cli_run(in_dir: Path, out_dir: Path, workers: int, model: str | None, memory
     th.join()
     if p.returncode not in (0, 1):
         raise RuntimeError(f"annotate failed ({p.returncode}): {err.decode()[-500:]}")
-    return {"wall_s": wall, "peak_rss_mb": peak[0] / 2 ** 20, "peak_pss_mb": peak[1] / 2 ** 20,
-            "tasks_jsonl": (out_dir / "tasks.jsonl").read_bytes()}
+    out = {"wall_s": wall, "tasks_jsonl": (out_dir / "tasks.jsonl").read_bytes()}
+    if memory:
+        out.update(peak_rss_mb=peak[0] / 2 ** 20, peak_pss_mb=peak[1] / 2 ** 20)
+    return out
 
 
 def cli_memory(in_dir: Path, tmp: Path, model: str | None, rounds: int) -> dict:

@@ -22,8 +22,10 @@ Each document has a time limit (``time_limit`` seconds, default
 :data:`TIME_LIMIT`; 0 or None: none): a document that takes longer gets a
 per-file error and the batch goes on. It is a ``SIGALRM`` timer
 (``signal.setitimer``) armed around each document in the process that
-annotates it: the batch's own process with one worker, each worker process
-with several. Where no such timer can be armed (Windows, a thread
+annotates it: the batch's own process, and each forked or loky worker.
+Where the batch's process cannot arm it (``run`` called from a thread other
+than the main one), it annotates nothing itself and forks all the workers,
+which can. Where no such timer can be armed (Windows, a thread
 other than the main one, Dask's threaded workers) documents run without a
 limit. A document over the limit, and one that met an internal error, is
 written to the outputs but not to the cache: a re-run tries it again.
@@ -311,9 +313,6 @@ def run(model, in_dir: str | Path, out_dir: str | Path, workers: int = 1, schedu
     result.cached = sum(1 for it in items if not it.error) - len(todo)
 
     bar = _progress(len(todo), quiet, progress)
-    by_key: dict[str, list[_Item]] = {}
-    for it in todo:
-        by_key.setdefault(it.key, []).append(it)
     uncached: dict[str, dict] = {}       # over the time limit or an internal error: written, never cached
     for key, doc in _execute(todo, source, workers, scheduler, time_limit, cache):
         if doc is not None:
@@ -362,21 +361,22 @@ def _content_key(path: Path, size: int, version: str) -> str:
     return f"{digest}:{version}"
 
 
-def _store(cache: Path, name: str, doc: dict) -> None:
+def _store(cache: Path, name: str, doc: dict) -> bool:
+    """Write ``doc`` to the cache; False when it is not to be cached (an error before its bytes were read)."""
+    if doc.get("errors") and not doc.get("sha256"):
+        return False
     path = _cache_path(cache, name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if doc.get("errors") and not doc.get("sha256"):
-        return
     text = json.dumps(doc, ensure_ascii=False)     # dumps, not dump: json.dump encodes in Python, 5-10x slower
     with atomic_write(path) as fh:
         fh.write(text)
+    return True
 
 
 def _settle(cache: Path, key: str, doc: dict, keep: bool) -> dict | None:
     """A finished document goes to the cache; one over the time limit or with an internal error does not (a
     re-run tries it again) and is returned, for the outputs."""
-    if keep:
-        _store(cache, _cache_name(key), doc)
+    if keep and _store(cache, _cache_name(key), doc):
         return None
     return doc
 
@@ -438,15 +438,19 @@ def _annotate_forked(chunk, limit, cache):
 def _execute_forked(chunks, source: "_ModelSource", workers: int, limit: float | None, cache: Path):
     """Chunks annotated by this process, which holds the warmed pipeline, and by ``workers - 1`` processes
     forked from it. A process that only waited would hold a third copy of every page of the model that
-    both workers write to (reference counts): ~95 MB of the peak with the shipped model. A thread of this
+    both workers write to (reference counts): ~40 MB of the peak with the shipped model. A thread of this
     process keeps two chunks in flight per forked worker while its main thread annotates chunks of its own
-    from the same sequence (files are read as they are needed). A worker that dies (killed from outside,
-    a crash in C code) stops the batch with an error; what was annotated is in the cache."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from the same sequence (files are read as they are needed). Where this process cannot keep the time
+    limit (:func:`can_limit_time`), it forks ``workers`` processes and annotates nothing itself. A worker
+    that dies (killed from outside, a crash in C code) stops the batch with an error; what was annotated
+    is in the cache."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed, wait
     from concurrent.futures.process import BrokenProcessPool
 
     ann = source.annotator()
     _warm(ann)
+    share = not limit or can_limit_time()      # this process annotates only where it keeps the time limit
+    forked = workers - 1 if share else workers
     freeze = gc.get_freeze_count() == 0        # an application's own gc.freeze() is left as it was
     if freeze:
         gc.collect()
@@ -457,10 +461,11 @@ def _execute_forked(chunks, source: "_ModelSource", workers: int, limit: float |
         with lock:
             return next(todo, None)
     try:
-        with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork"),
+        with ProcessPoolExecutor(forked, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_set_forked, initargs=(ann,)) as pool:
+            pool.submit(os.getpid).result()     # the workers are forked here, from this thread, the only one
             futures: list = []
-            slots = threading.Semaphore(2 * (workers - 1))
+            slots = threading.Semaphore(2 * forked)
             stop = threading.Event()
             failed: list = []
 
@@ -476,10 +481,19 @@ def _execute_forked(chunks, source: "_ModelSource", workers: int, limit: float |
             feeder.start()
             try:
                 done = 0
-                while (ch := take()) is not None:
-                    yield from _annotate_and_settle(ch, ann, limit, cache)      # this process's share
+                while not failed:
+                    if share:
+                        if (ch := take()) is None:
+                            break
+                        yield from _annotate_and_settle(ch, ann, limit, cache)      # this process's share
+                    elif done < len(futures):
+                        wait(futures[done:done + 1])             # results are taken in order
+                    elif not feeder.is_alive():
+                        break
+                    else:
+                        feeder.join(0.05)
                     while done < len(futures) and futures[done].done():
-                        yield from futures[done].result()
+                        yield from futures[done].result()       # a dead worker's BrokenProcessPool: raised here
                         done += 1
             finally:
                 stop.set()                        # (on an error here, the feeder must not go on alone)

@@ -174,7 +174,7 @@ def test_batch_forked_workers_share_the_loaded_pipeline(tmp_path, annotator, mon
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
 def test_batch_a_forked_worker_that_dies_stops_the_batch_with_a_clear_error(tmp_path, annotator, monkeypatch):
-    d = _folder(tmp_path, 20)
+    d = _folder(tmp_path, 48)                 # six chunks of eight
     batch_process, real_chunk = os.getpid(), batch._annotate_chunk
 
     def die(chunk, ref, limit=None):
@@ -185,6 +185,8 @@ def test_batch_a_forked_worker_that_dies_stops_the_batch_with_a_clear_error(tmp_
     with pytest.raises(RuntimeError, match="a worker process died"):
         annotator.annotate_folder(d, tmp_path / "out", workers=2, quiet=True)
     assert gc.get_freeze_count() == 0
+    cached = list((tmp_path / "out" / ".cache").glob("*/*.json"))
+    assert len(cached) <= 16          # the batch stops once it sees the dead worker, not after doing it all alone
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")

@@ -3,7 +3,7 @@
 A component registered for the test sleeps on documents that ask for it ("NGỦ 30"): the document over the
 limit gets a per-file error naming the limit and the option, the others are annotated, nothing over the
 limit or with an internal error is cached, and a re-run with a higher limit annotates it. Run in process
-(one worker) and in joblib worker processes (two workers).
+(one worker) and with two workers (on Linux the batch's process and one forked from it).
 """
 
 from __future__ import annotations
@@ -79,6 +79,40 @@ def test_document_over_the_limit_is_an_error_and_the_batch_goes_on(tmp_path, wor
     assert "took longer than the time limit of 1 s" in errors["d03"][0] and "--time-limit" in errors["d03"][0]
     assert all(not e for k, e in errors.items() if k != "d03")
     assert res.errors == 1 and res.annotated == 10
+
+
+def test_over_the_limit_in_every_process_of_a_forked_batch_is_an_error_and_never_cached(tmp_path):
+    """Two workers on Linux: the batch's process and one forked from it each take one of the two chunks,
+    and each keeps the limit and caches nothing over it."""
+    if not batch._fork_workers():
+        pytest.skip("workers are forked on Linux only")
+    docs = {f"d{i:02d}": f"{TEXT}\n{i + 2}. Báo cáo.\nNGỦ 30" for i in range(10)}    # two chunks, all sleepers
+    src, out = _folder(tmp_path, docs), tmp_path / "out"
+    t0 = time.monotonic()
+    res = batch.run(_nlp("test_sleepy"), src, out, workers=2, time_limit=0.5, report=False)
+    assert time.monotonic() - t0 < 25
+    assert res.annotated == 10 and res.errors == 10
+    assert all("time limit of 0.5 s" in e[0] for e in _errors(out).values())
+    assert not list((out / ".cache").glob("*/*.json"))
+
+
+def test_a_batch_run_from_another_thread_keeps_the_limit_in_its_workers(tmp_path):
+    """Called from a thread other than the main one, the batch's process cannot arm the timer: with two
+    workers it forks both and annotates nothing itself, so every document keeps the limit."""
+    import threading
+
+    if not batch._fork_workers():
+        pytest.skip("workers are forked on Linux only")
+    docs = {f"d{i:02d}": f"{TEXT}\n{i + 2}. Báo cáo.\nNGỦ 5" for i in range(10)}
+    src, out = _folder(tmp_path, docs), tmp_path / "out"
+    got: list = []
+    t0 = time.monotonic()
+    th = threading.Thread(target=lambda: got.append(batch.run(_nlp("test_sleepy"), src, out, workers=2,
+                                                              time_limit=0.5, report=False)))
+    th.start()
+    th.join()
+    assert time.monotonic() - t0 < 15            # in the batch's process, eight of them would sleep 5 s each
+    assert got and got[0].annotated == 10 and got[0].errors == 10
 
 
 def test_rerun_with_a_higher_limit_annotates_it(tmp_path):
