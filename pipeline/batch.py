@@ -25,9 +25,9 @@ per-file error and the batch goes on. It is a ``SIGALRM`` timer
 annotates it: the batch's own process, and each forked or loky worker.
 Where the batch's process cannot arm it (``run`` called from a thread other
 than the main one), it annotates nothing itself and forks all the workers,
-which can. Where no such timer can be armed (Windows, a thread
-other than the main one, Dask's threaded workers) documents run without a
-limit. A document over the limit, and one that met an internal error, is
+which can. Where no such timer can be armed (Windows, one worker in a
+thread other than the main one, Dask's threaded workers) documents run
+without a limit. A document over the limit, and one that met an internal error, is
 written to the outputs but not to the cache: a re-run tries it again.
 """
 
