@@ -367,7 +367,7 @@ def _store(cache: Path, name: str, doc: dict) -> bool:
         return False
     path = _cache_path(cache, name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(doc, ensure_ascii=False)     # dumps, not dump: json.dump encodes in Python, 5-10x slower
+    text = json.dumps(doc, ensure_ascii=False)     # dumps, not dump: json.dump encodes in Python, ~3x slower
     with atomic_write(path) as fh:
         fh.write(text)
     return True
