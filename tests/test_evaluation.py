@@ -665,28 +665,40 @@ def test_threshold_sweep_varies_one_setting_and_puts_it_back(tiny_nlp, tiny_exam
     assert one != plain
 
 
-def test_theme_stage_at_the_config_is_the_stage_figure_and_a_setting_moves_it(tiny_examples, tiny_labelset):
-    """evaluation/theme_stage.py: the theme component alone, fitted per fold, gives exactly the themes the
-    whole pipeline fitted on the same fold gives the gold tasks (``vanban evaluate``'s stage figure); a
-    setting tried changes them; an unknown setting is refused."""
+def test_stage_at_the_config_is_the_stage_figure_and_a_setting_moves_it(tiny_examples, tiny_labelset):
+    """evaluation/stage.py: the theme component alone, and the mention and agency components alone, fitted per
+    fold, give exactly the themes, leads and supporting agencies the whole pipeline fitted on the same fold
+    gives the gold tasks (``vanban evaluate``'s stage figures); a setting tried changes them; an unknown
+    setting or component is refused."""
     from pipeline.evaluation.metrics import set_scores
     from pipeline.errors import ConfigError
     from pipeline.language import Pipeline
     from pipeline.training import fit_prepared, prepare
 
-    mod = _evaluation_script("theme_stage")
+    mod = _evaluation_script("stage")
     config = Pipeline.from_config(None).config
     prepared = prepare(Pipeline.from_config(config), tiny_examples)
     splits = crossval.fold_splits(prepared, crossval.document_folds(tiny_examples, 2, 0))
-    gold, pred = [], []
+    gold: dict = {"lead": [], "support": [], "themes": []}
+    pred: dict = {"lead": [], "support": [], "themes": []}
     for train, test in splits:
         nlp = fit_prepared(Pipeline.from_config(config), train, tiny_labelset)
-        pred += crossval.predict_stages(nlp, test)["themes"]
-        gold += [g.themes for p in test for g in p.golds]
+        stages = crossval.predict_stages(nlp, test)
+        for k in pred:
+            pred[k] += stages[k]
+            gold[k] += [set(getattr(g, k)) for p in test for g in p.golds]
+    whole = {mod.KINDS[k]: set_scores(gold[k], pred[k])["micro_f"] for k in pred}
     assert {p.example.origin for p in prepared} == {"corpus"}          # the tiny corpus is written documents
-    own = mod.run(config, {}, tiny_labelset, splits, 1)
-    assert own["written"] == set_scores(gold, pred)["micro_f"] > 0 and own["real"] is None
-    strict = mod.run(config, {"threshold": 0.99, "tune_thresholds": False}, tiny_labelset, splits, 1)
-    assert strict["written"] != own["written"]
+    themes = mod.run(config, ["themes"], {}, tiny_labelset, splits, 1)
+    assert themes["written"] == {"theme": whole["theme"]} and whole["theme"] > 0 and themes["real"] is None
+    agencies = mod.run(config, ["mentions", "agencies"], {}, tiny_labelset, splits, 1)
+    assert agencies["written"] == {"lead": whole["lead"], "support": whole["support"]} and whole["lead"] > 0
+    strict = mod.run(config, ["themes"], {"themes": {"threshold": 0.99, "tune_thresholds": False}},
+                     tiny_labelset, splits, 1)
+    assert strict["written"]["theme"] != whole["theme"]
+    strict = mod.run(config, ["mentions", "agencies"], {"agencies": {"threshold": 0.99}}, tiny_labelset, splits, 1)
+    assert strict["written"]["lead"] != whole["lead"]
     with pytest.raises(ConfigError):
-        mod.themes_only(config, {"no_such_setting": 1})
+        mod.components_only(config, ["themes"], {"themes": {"no_such_setting": 1}})
+    with pytest.raises(ValueError, match="not in --components"):
+        mod.components_only(config, ["themes"], {"agencies": {"threshold": 0.7}})
