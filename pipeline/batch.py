@@ -307,7 +307,7 @@ def run(model, in_dir: str | Path, out_dir: str | Path, workers: int = 1, schedu
                          ignored=[(str(p), why) for p, why in ignored])
     todo, seen_keys = [], set()
     for it in items:
-        if not it.error and it.key not in seen_keys and not _cache_path(cache, _ck(it)).exists():
+        if not it.error and it.key not in seen_keys and not _cache_path(cache, _cache_name(it.key)).exists():
             todo.append(it)            # identical files are annotated once
             seen_keys.add(it.key)
     result.cached = sum(1 for it in items if not it.error) - len(todo)
@@ -329,7 +329,7 @@ def run(model, in_dir: str | Path, out_dir: str | Path, workers: int = 1, schedu
             if it.key in uncached:
                 d = dict(uncached[it.key])
             else:
-                with open(_cache_path(cache, _ck(it)), encoding="utf-8") as fh:
+                with open(_cache_path(cache, _cache_name(it.key)), encoding="utf-8") as fh:
                     d = json.load(fh)
             d["doc_id"], d["source"] = it.doc_id, it.source
             yield d
@@ -342,11 +342,8 @@ def run(model, in_dir: str | Path, out_dir: str | Path, workers: int = 1, schedu
     return result
 
 
-def _ck(it: _Item) -> str:
-    return _cache_name(it.key)
-
-
 def _cache_name(key: str) -> str:
+    """The cache entry's name of a document's content key."""
     return hashlib.sha256(key.encode()).hexdigest()
 
 

@@ -206,7 +206,7 @@ def test_batch_interrupted_in_its_own_process_stops_feeding_the_workers(tmp_path
     with pytest.raises(KeyboardInterrupt):
         annotator.annotate_folder(d, tmp_path / "out", workers=2, quiet=True)
     cached = list((tmp_path / "out" / ".cache").glob("*/*.json"))
-    assert 0 < len(cached) <= 16                # the two chunks in flight, not the other three
+    assert len(cached) <= 16                    # at most the two chunks in flight, not the other four
     assert not [t for t in threading.enumerate() if t.name == "vanban-feed"]
     assert gc.get_freeze_count() == 0
 

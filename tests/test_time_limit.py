@@ -82,8 +82,9 @@ def test_document_over_the_limit_is_an_error_and_the_batch_goes_on(tmp_path, wor
 
 
 def test_over_the_limit_in_every_process_of_a_forked_batch_is_an_error_and_never_cached(tmp_path):
-    """Two workers on Linux: the batch's process and one forked from it each take one of the two chunks,
-    and each keeps the limit and caches nothing over it."""
+    """Two workers on Linux: the batch's process and the one forked from it share the two chunks (the one that
+    takes a chunk of eight sleepers leaves the other to the second), each keeps the limit, and nothing over it
+    is cached."""
     if not batch._fork_workers():
         pytest.skip("workers are forked on Linux only")
     docs = {f"d{i:02d}": f"{TEXT}\n{i + 2}. Báo cáo.\nNGỦ 30" for i in range(10)}    # two chunks, all sleepers
