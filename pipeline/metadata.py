@@ -22,10 +22,16 @@ _ANNEX = re.compile(r"\(\s*(?:ban hành\s+)?kèm\s+theo\s+(?P<kind>[^\d]{2,30}?)
 _BODY_START = re.compile(r"^(?:kính gửi|căn cứ|thực hiện|theo đề nghị|xét đề nghị|thi hành|để\s|nhằm\s|"
                          r"(?:[IVX]+|\d+|[a-zđ])[.)]\s)", re.I)
 _TYPES = ["công văn", "chỉ thị", "kế hoạch", "thông báo", "kết luận", "hướng dẫn", "quyết định", "nghị quyết",
-          "công điện", "báo cáo", "chương trình", "tờ trình", "đề án", "quy chế", "quy định", "thông tri"]
+          "công điện", "báo cáo", "chương trình", "tờ trình", "đề án", "quy chế", "quy định", "thông tri",
+          "nghị định", "thông tư", "luật", "pháp lệnh"]
 _CODE_TYPES = {"CV": "công văn", "CT": "chỉ thị", "KH": "kế hoạch", "TB": "thông báo", "KL": "kết luận",
                "HD": "hướng dẫn", "QĐ": "quyết định", "NQ": "nghị quyết", "CĐ": "công điện", "BC": "báo cáo",
-               "CTR": "chương trình", "TTR": "tờ trình", "ĐA": "đề án", "QC": "quy chế", "TT": "thông tri"}
+               "CTR": "chương trình", "TTR": "tờ trình", "ĐA": "đề án", "QC": "quy chế", "NĐ": "nghị định"}
+# the code of a number: "12-CT/TU" (a Party committee's: number-CODE/ISSUER), "05/CT-TTg", "173/2025/NĐ-CP" (a
+# state body's: number[/year]/CODE-ISSUER); a state letter has no code ("35/UBND-VX": ISSUER-UNIT)
+_NUMBER_CODE = re.compile(r"^\d+[A-Z]*(?:(?P<party>-)|/(?:\d{4}/)?)(?P<code>[A-ZĐ]+)(?P<after>[-/])?")
+# a title run together with its subject by the web page: "NGHỊ ĐỊNH Về hợp đồng…"
+_TITLE_RUN_ON = re.compile(r"^(?P<type>[A-ZĐÀ-Ỹ]+(?: [A-ZĐÀ-Ỹ]+)*) (?=[A-ZĐÀ-Ỹ][a-zđà-ỹ])")
 _SIGN_ROLE = re.compile(r"^(?:T/M|TM\.?|KT\.?|Q\.|TL\.|TUQ\.)\s*(.*)$", re.I)
 _TITLES = re.compile(r"^(?:PHÓ\s+)?(?:BÍ THƯ|CHỦ TỊCH|GIÁM ĐỐC|TRƯỞNG BAN|CHÁNH VĂN PHÒNG|PHÓ BÍ THƯ|THƯỜNG TRỰC|"
                      r"TRƯỞNG|PHÓ TRƯỞNG BAN|CHỦ NHIỆM|TỔNG BIÊN TẬP|BỘ TRƯỞNG|THỨ TRƯỞNG|THỦ TƯỚNG|CHÁNH|PHÓ|"
@@ -149,14 +155,12 @@ def extract(text: str) -> dict:
                 meta["date"] = _iso(int(m.group("y")), int(m.group("m")), int(m.group("d")))
             break
 
-    # type: a title line in capitals, else the number's code
-    for ln in lines[:25]:
-        low = ln.lower()
-        if ln.isupper() and low in _TYPES:
-            meta["type"] = low
-            break
+    # type: a title line in capitals, else the number's code, else a letter's "Kính gửi"
+    meta["type"] = _title_type(lines[:25])
     if meta["type"] is None and meta["number"]:
         meta["type"] = _type_of_number(meta["number"])
+    if meta["type"] is None and any(_KINH_GUI.match(ln) for ln in lines[:15]):
+        meta["type"] = "công văn"
 
     meta["signer"], sign_body = _signer(lines, end)
     if meta["signer"] is None and len(lines) > end and _is_name(lines[-1]) and not lines[-1].isupper():
@@ -212,12 +216,39 @@ def _party_issuer(number: str, sign_body: str | None, place: str) -> str | None:
     return f"{body}{unit} {place}"
 
 
+_KINH_GUI = re.compile(r"^kính\s+gửi\b", re.I)
+
+
+def _title_type(lines: list[str]) -> str | None:
+    """The type a title line in capitals gives: "KẾ HOẠCH", "NGHỊ ĐỊNH Về …" (run on with its subject);
+    "THÔNG BÁO" over "KẾT LUẬN …" is a thông báo kết luận."""
+    for i, ln in enumerate(lines):
+        low = ln.lower()
+        if not (ln.isupper() and low in _TYPES):
+            m = _TITLE_RUN_ON.match(ln)
+            low = m.group("type").lower() if m else ""
+            if low not in _TYPES:
+                continue
+        if low == "thông báo" and i + 1 < len(lines) and lines[i + 1].split()[:1] in (["KẾT"], ["Kết"]):
+            return "thông báo kết luận"
+        return low
+    return None
+
+
 def _type_of_number(number: str) -> str | None:
-    codes = re.split(r"[-/]", number.upper().replace(" ", ""))
-    for code in codes[1:]:
-        if code in _CODE_TYPES:
+    """The type a number's code gives: "12-CT/TU", "05/CT-TTg" → chỉ thị; "TT" is a Party committee's thông
+    tri ("03-TT/TU") and a ministry's thông tư ("24/2025/TT-BTP"); a state number without a code is a letter's."""
+    n = number.upper().replace(" ", "")
+    m = _NUMBER_CODE.match(n)
+    if m:
+        code, party = m.group("code"), bool(m.group("party"))
+        if code == "TT":
+            return "thông tri" if party else "thông tư"
+        if code in _CODE_TYPES and (m.group("after") or party):
             return _CODE_TYPES[code]
-    if re.search(r"/(UBND|[A-ZĐ]+)-", number) or "CV" in number.upper():
+        if not party and m.group("after") == "-":
+            return "công văn"            # "35/UBND-VX", "17986/BTC-CT": the issuer's code, then its unit
+    if "CV" in n:
         return "công văn"
     return None
 

@@ -98,6 +98,15 @@ def test_metadata_number(text, number):
     ("Số 3-CV/TU\nNội dung.", "công văn"),
     ("Số 17-KH/TU\nCHỈ THỊ\nNội dung.", "chỉ thị"),              # the title line wins over the code
     ("Kế hoạch này được triển khai.\nNội dung.", None),          # not a title: not in capitals
+    ("Số: 173/2025/NĐ-CP\nNội dung.", "nghị định"),
+    ("Số: 24/2025/TT-BTP\nNội dung.", "thông tư"),                # a ministry's TT
+    ("Số 03-TT/TU\nNội dung.", "thông tri"),                      # a Party committee's TT
+    ("Số: 17986/BTC-CT\nNội dung.", "công văn"),                  # issuer then unit: "CT" is not a code here
+    ("Số: 57/VBHN-BCT\nTHÔNG TƯ\nNội dung.", "thông tư"),
+    ("Số: 173/2025/NĐ-CP\nNGHỊ ĐỊNH Về hợp đồng lao động\nNội dung.", "nghị định"),   # run on with its subject
+    ("THÔNG BÁO\nKẾT LUẬN CỦA THỦ TƯỚNG CHÍNH PHỦ\nNội dung.", "thông báo kết luận"),
+    ("Kính gửi: Sở Y tế.\nĐề nghị Sở báo cáo.", "công văn"),         # a letter without number or title
+    ("QUY ĐỊNH CHỨC NĂNG, NHIỆM VỤ\nNội dung.", None),           # a subject line in capitals, not a type
 ])
 def test_metadata_type(text, doc_type):
     assert extract(text)["type"] == doc_type

@@ -188,7 +188,7 @@ def eval_metadata_real(examples) -> tuple[dict, list[dict]]:
 
     correct, seen = Counter(), Counter()
     misses = []
-    fields = ("number", "date", "issuer", "place", "signer")
+    fields = ("number", "type", "date", "issuer", "place", "signer")
     for ex in examples:
         if ex.origin != "real" or not ex.meta:
             continue
