@@ -259,8 +259,7 @@ class Agencies(Learned):
         leads = lead.predict_agencies(X)
         sups = support.predict_agencies(X) if support is not None else [[] for _ in leads]
         for t, ls, ss in zip(doc.tasks, leads, sups):
-            ids = {a.id for a in ls}
-            t.agencies = ls + [a for a in ss if a.id not in ids]     # a label that is lead is not also support
+            t.agencies = ls + ss      # "Sở Nội vụ chủ trì, phối hợp với Sở Tư pháp": so_ban_nganh leads and supports
         return doc
 
 

@@ -68,7 +68,7 @@ def corpus_examples(docs: Sequence[corpus_mod.GoldDocument]) -> list[Example]:
         tasks = []
         for t in d.tasks:
             lead = sorted({a["id"] for a in t["agencies"] if a["role"] == "lead"})
-            support = sorted({a["id"] for a in t["agencies"] if a["role"] == "support"} - set(lead))
+            support = sorted({a["id"] for a in t["agencies"] if a["role"] == "support"})
             mentions, taken = [], []
             for a in t["agencies"]:
                 if a.get("explicit", True) and a.get("name"):
@@ -87,7 +87,7 @@ def real_examples(docs: Sequence[realdocs.RealDocument]) -> list[Example]:
     """Real documents: the raw file text, stand-off gold spans and mentions."""
     out = []
     for d in docs:
-        tasks = [GoldTask(t["start"], t["end"], list(t["lead"]), [x for x in t.get("support") or [] if x not in t["lead"]],
+        tasks = [GoldTask(t["start"], t["end"], list(t["lead"]), list(t.get("support") or []),
                           list(t["themes"]), t.get("source", "text"),
                           [(m["start"], m["end"], m["id"], m["role"]) for m in t.get("mentions") or []])
                  for t in d.tasks]

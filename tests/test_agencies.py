@@ -389,10 +389,14 @@ def test_agencies_bad_inputs():
         AgencyClassifier().fit(frame(["Sở Y tế chủ trì."]), [["so_ban_nganh"], []])
 
 
-def test_agencies_component_keeps_a_lead_label_out_of_support(tiny_nlp):
-    doc = tiny_nlp("1. Sở Y tế chủ trì, phối hợp với Sở Tài chính và Công an tỉnh tổ chức kiểm tra an toàn thực phẩm.")
+def test_agencies_component_gives_a_partner_of_the_leads_class_as_support():
+    """"Sở Y tế chủ trì, phối hợp với Sở Tài chính": so_ban_nganh leads and supports (GUIDELINE §2.1), and the
+    partner's name is kept; the labels of the real documents do the same in 837 of their 1,427 tasks with
+    support. (The shipped model: the tiny corpus gives its support model too few partners to find this one.)"""
+    import pipeline
+
+    doc = pipeline.load()("1. Sở Y tế chủ trì, phối hợp với Sở Tài chính và Công an tỉnh tổ chức kiểm tra an toàn thực phẩm.")
     assert doc.tasks
-    for t in doc.tasks:
-        lead = {a.id for a in t.agencies if a.role == "lead"}
-        sup = {a.id for a in t.agencies if a.role == "support"}
-        assert not lead & sup
+    roles = {(a.role, a.id, a.name) for t in doc.tasks for a in t.agencies}
+    assert ("lead", "so_ban_nganh", "Sở Y tế") in roles
+    assert ("support", "so_ban_nganh", "Sở Tài chính") in roles

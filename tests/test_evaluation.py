@@ -471,7 +471,7 @@ def _real_record(doc, file: str, data: bytes) -> dict:
         explicit = any(a["role"] == "lead" and a.get("explicit", True) for a in t["agencies"])
         lead = sorted({a["id"] for a in t["agencies"] if a["role"] == "lead"})
         tasks.append({"start": t["start"], "end": t["end"], "lead": lead,
-                      "support": sorted({a["id"] for a in t["agencies"] if a["role"] == "support"} - set(lead)),
+                      "support": sorted({a["id"] for a in t["agencies"] if a["role"] == "support"}),
                       "themes": list(t["themes"]), "implicit": not explicit,
                       "source": "text" if explicit else ("addressees" if "cong_dien" in file else "item")})
     return {"file": file, "sha256": hashlib.sha256(data).hexdigest(), "kind": doc.meta.get("type") or "",

@@ -249,3 +249,21 @@ def test_features_char_word_ngrams_equal_scikit_learns_char_wb(ngram_range):
     b = TfidfVectorizer(analyzer=CharWordNgrams(ngram_range)).fit(X)
     assert a.vocabulary_ == b.vocabulary_
     assert (a.transform(X) != b.transform(X)).nnz == 0
+
+
+def test_gold_support_keeps_a_class_that_also_leads():
+    """"Sở Nội vụ chủ trì, phối hợp với Sở Tư pháp": the gold support holds so_ban_nganh beside the lead's
+    so_ban_nganh, in the written corpus and in the stand-off labels alike (GUIDELINE §2.1)."""
+    from pipeline.corpus import GoldDocument, parse_source
+    from pipeline.realdocs import RealDocument
+
+    src = ("#meta number=5/KH-UBND | type=kế hoạch | issuer=null | place=null | date=null | signer=null\n"
+           "1. {{Sở Nội vụ chủ trì, phối hợp với Sở Tư pháp rà soát quy chế.|lead=so_ban_nganh:Sở Nội vụ|"
+           "support=so_ban_nganh:Sở Tư pháp|themes=quan_ly_nha_nuoc}}\n")
+    meta, text, tasks = parse_source(src)
+    written = training.corpus_examples([GoldDocument("t0_partner", text, meta, tasks)])[0]
+    assert written.tasks[0].lead == ["so_ban_nganh"] and written.tasks[0].support == ["so_ban_nganh"]
+    real = training.real_examples([RealDocument("x.txt", text, "0" * 64, [
+        {"start": 0, "end": 10, "lead": ["so_ban_nganh"], "support": ["so_ban_nganh", "chinh_quyen"],
+         "themes": ["quan_ly_nha_nuoc"]}])])[0]
+    assert real.tasks[0].support == ["so_ban_nganh", "chinh_quyen"]

@@ -81,7 +81,7 @@ def predict_stages(nlp: Pipeline, test: Sequence[Prepared]) -> dict:
         X = task_frame(tasks)
         out["lead"] = [{a.id for a in ags} for ags in comp.models["lead"].predict_agencies(X)]
         sup = comp.models["support"].predict_agencies(X)
-        out["support"] = [{a.id for a in s} - lead for s, lead in zip(sup, out["lead"])]
+        out["support"] = [{a.id for a in s} for s in sup]
     if nlp.has_pipe("themes"):
         model = nlp.get_pipe("themes").models["themes"]
         X = task_frame(tasks, with_mentions=False, docs=[i for i, p in enumerate(test) for _ in p.tasks])
