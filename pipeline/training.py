@@ -215,8 +215,10 @@ def mention_training(prepared: Sequence[Prepared]) -> tuple[list[str], list[list
 
 def mention_roles(tasks: Sequence[Task], golds: Sequence[GoldTask], docs: Sequence[Document]) -> list:
     """For each task, the gold role of each mention the recognizer found in its text: the role of the gold
-    mention it overlaps, "none" when the gold located its agencies and this is not one of them, None where
-    the gold does not say (its labels of that role were given without positions)."""
+    mention it overlaps, "none" when the gold located its agencies and this is not one of them; where the gold
+    gave the labels of one role without positions and the mention's class is among them, that role (the other
+    role's are all located, and this is not one of them); None where both roles leave it open (a class that
+    leads and supports, neither located)."""
     out = []
     for t, g, doc in zip(tasks, golds, docs):
         found = (t.mentions or {}).get("text", [])
@@ -235,7 +237,7 @@ def mention_roles(tasks: Sequence[Task], golds: Sequence[GoldTask], docs: Sequen
 
                 labs = set(labels_of(m))
                 unsure = [r for r in ("lead", "support") if not complete[r] and labs & set(getattr(g, r))]
-                role = None if unsure else "none"
+                role = unsure[0] if len(unsure) == 1 else None if unsure else "none"
             roles.append(role)
         out.append(roles)
     return out
