@@ -267,3 +267,24 @@ def test_gold_support_keeps_a_class_that_also_leads():
         {"start": 0, "end": 10, "lead": ["so_ban_nganh"], "support": ["so_ban_nganh", "chinh_quyen"],
          "themes": ["quan_ly_nha_nuoc"]}])])[0]
     assert real.tasks[0].support == ["so_ban_nganh", "chinh_quyen"]
+
+
+def test_training_mention_roles_an_unlocated_partner_of_the_leads_class_is_support():
+    """The gold locates the lead (Sở Nội vụ) and gives so_ban_nganh as support without a position: the other
+    so_ban_nganh mention is the partner, an example of support and not of lead; with neither role located it is
+    left open (None), and a mention of a class the task does not have is "none"."""
+    from types import SimpleNamespace
+
+    from pipeline.lexicon import Mention
+
+    text = "Sở Nội vụ chủ trì, phối hợp với Sở Tư pháp và Công an tỉnh rà soát quy chế."
+    found = [Mention(text.index(n), text.index(n) + len(n), n, c, "name")
+             for n, c in (("Sở Nội vụ", "so_ban_nganh"), ("Sở Tư pháp", "so_ban_nganh"),
+                          ("Công an tỉnh", "luc_luong_vu_trang"))]
+    task = Task(id=0, text=text, start=0, end=len(text), mentions={"text": found})
+    doc = SimpleNamespace(offset_map=None)
+    located = GoldTask(0, len(text), ["so_ban_nganh"], ["so_ban_nganh"], [], "text",
+                       [(0, 9, "so_ban_nganh", "lead")])
+    assert training.mention_roles([task], [located], [doc]) == [["lead", "support", "none"]]
+    neither = GoldTask(0, len(text), ["so_ban_nganh"], ["so_ban_nganh"], [], "text", [])
+    assert training.mention_roles([task], [neither], [doc]) == [[None, None, "none"]]
