@@ -259,7 +259,10 @@ class Agencies(Learned):
         leads = lead.predict_agencies(X)
         sups = support.predict_agencies(X) if support is not None else [[] for _ in leads]
         for t, ls, ss in zip(doc.tasks, leads, sups):
-            t.agencies = ls + ss      # "Sở Nội vụ chủ trì, phối hợp với Sở Tư pháp": so_ban_nganh leads and supports
+            # "Sở Nội vụ chủ trì, phối hợp với Sở Tư pháp": so_ban_nganh leads and supports; but an actor the
+            # sentence names as its lead is not also its support
+            named = {a.name for a in ls if a.explicit}
+            t.agencies = ls + [a for a in ss if a.name not in named]
         return doc
 
 

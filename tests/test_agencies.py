@@ -400,3 +400,33 @@ def test_agencies_component_gives_a_partner_of_the_leads_class_as_support():
     roles = {(a.role, a.id, a.name) for t in doc.tasks for a in t.agencies}
     assert ("lead", "so_ban_nganh", "Sở Y tế") in roles
     assert ("support", "so_ban_nganh", "Sở Tài chính") in roles
+
+
+class _Fixed:
+    """An estimator that gives every task the same agencies (the component's combining is what is tested)."""
+
+    def __init__(self, labels):
+        self.labels = labels
+
+    def predict_agencies(self, X):
+        return [list(self.labels) for _ in range(len(X))]
+
+
+def test_agencies_component_an_actor_named_as_lead_is_not_also_its_support():
+    """The support model may score the sentence's own subject as a partner too (a long list of leads looks
+    like one after "phối hợp với"): an actor the sentence names as its lead is left out of its support, a
+    partner of the same class is kept, and an inherited lead does not hide a support of the same name."""
+    from pipeline.components import make_agencies
+    from pipeline.document import AgencyLabel, Document, Task
+
+    text = "Sở Y tế chủ trì, phối hợp với Sở Tài chính kiểm tra an toàn thực phẩm."
+    comp = make_agencies(C=1.0, C_support=0.3, inherit=True, min_inherited=0.5, smoothing=5.0, subject_lead=True,
+                         threshold=0.6, threshold_support=0.7)
+    lead = AgencyLabel("so_ban_nganh", "Sở Y tế", "lead", True, 0.9)
+    comp.models = {"lead": _Fixed([lead, AgencyLabel("chinh_quyen", "UBND tỉnh", "lead", False, 0.8, "heading")]),
+                   "support": _Fixed([AgencyLabel("so_ban_nganh", "Sở Y tế", "support", True, 0.8),
+                                      AgencyLabel("so_ban_nganh", "Sở Tài chính", "support", True, 0.9),
+                                      AgencyLabel("chinh_quyen", "UBND tỉnh", "support", True, 0.75)])}
+    doc = comp(Document(doc_id="d", raw_text=text, tasks=[Task(id=0, text=text, start=0, end=len(text))]))
+    got = [(a.role, a.name) for a in doc.tasks[0].agencies]
+    assert got == [("lead", "Sở Y tế"), ("lead", "UBND tỉnh"), ("support", "Sở Tài chính"), ("support", "UBND tỉnh")]
