@@ -259,11 +259,16 @@ class Agencies(Learned):
         leads = lead.predict_agencies(X)
         sups = support.predict_agencies(X) if support is not None else [[] for _ in leads]
         for t, ls, ss in zip(doc.tasks, leads, sups):
-            # "Sở Nội vụ chủ trì, phối hợp với Sở Tư pháp": so_ban_nganh leads and supports; but an actor the
-            # sentence names as its lead is not also its support
-            named = {a.name for a in ls if a.explicit}
-            t.agencies = ls + [a for a in ss if a.name not in named]
+            t.agencies = self.combine(ls, ss)
         return doc
+
+    @staticmethod
+    def combine(lead: list, support: list) -> list:
+        """A task's agencies from the lead and the support model's: "Sở Nội vụ chủ trì, phối hợp với Sở Tư pháp"
+        has so_ban_nganh as lead and as support, but an actor the sentence names as its lead is not also its
+        support."""
+        named = {a.name for a in lead if a.explicit}
+        return lead + [a for a in support if a.name not in named]
 
 
 class Themes(Learned):

@@ -702,3 +702,35 @@ def test_stage_at_the_config_is_the_stage_figure_and_a_setting_moves_it(tiny_exa
         mod.components_only(config, ["themes"], {"themes": {"no_such_setting": 1}})
     with pytest.raises(ValueError, match="not in --components"):
         mod.components_only(config, ["themes"], {"agencies": {"threshold": 0.7}})
+
+
+def test_stage_agencies_are_the_components_own(tiny_nlp, tiny_examples):
+    """The stage figures' leads and supporting agencies of the gold tasks are those the agencies component
+    gives the same tasks (one combining of the two models: a class may lead and support, an actor named as
+    lead is not also support). The models give fixed labels, one of them the lead's own name as support."""
+    import copy
+
+    from pipeline.document import AgencyLabel, Document
+    from pipeline.language import Pipeline
+    from pipeline.training import prepare
+
+    class Fixed:
+        def __init__(self, labels):
+            self.labels = labels
+
+        def predict_agencies(self, X):
+            return [list(self.labels) for _ in range(len(X))]
+
+    nlp = copy.deepcopy(tiny_nlp)
+    nlp.get_pipe("agencies").models = {
+        "lead": Fixed([AgencyLabel("so_ban_nganh", "Sở Y tế", "lead", True, 0.9),
+                       AgencyLabel("chinh_quyen", "UBND tỉnh", "lead", True, 0.9)]),
+        "support": Fixed([AgencyLabel("chinh_quyen", "UBND tỉnh", "support", True, 0.8),
+                          AgencyLabel("so_ban_nganh", "Sở Tài chính", "support", True, 0.9)])}
+    prepared = prepare(Pipeline.from_config(nlp.config), tiny_examples[:2])
+    stages = crossval.predict_stages(nlp, prepared)
+    tasks = copy.deepcopy([t for p in prepared for t in p.tasks])
+    doc = nlp.get_pipe("agencies")(Document(doc_id="d", tasks=tasks))
+    assert stages["lead"] == [{a.id for a in t.agencies if a.role == "lead"} for t in doc.tasks]
+    assert stages["support"] == [{a.id for a in t.agencies if a.role == "support"} for t in doc.tasks]
+    assert stages["support"] and all(s == {"so_ban_nganh"} for s in stages["support"])

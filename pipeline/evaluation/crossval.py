@@ -79,9 +79,10 @@ def predict_stages(nlp: Pipeline, test: Sequence[Prepared]) -> dict:
     if nlp.has_pipe("agencies"):
         comp = nlp.get_pipe("agencies")
         X = task_frame(tasks)
-        out["lead"] = [{a.id for a in ags} for ags in comp.models["lead"].predict_agencies(X)]
-        sup = comp.models["support"].predict_agencies(X)
-        out["support"] = [{a.id for a in s} for s in sup]
+        both = [comp.combine(ls, ss) for ls, ss in zip(comp.models["lead"].predict_agencies(X),
+                                                        comp.models["support"].predict_agencies(X))]
+        out["lead"] = [{a.id for a in ags if a.role == "lead"} for ags in both]
+        out["support"] = [{a.id for a in ags if a.role == "support"} for ags in both]
     if nlp.has_pipe("themes"):
         model = nlp.get_pipe("themes").models["themes"]
         X = task_frame(tasks, with_mentions=False, docs=[i for i, p in enumerate(test) for _ in p.tasks])
