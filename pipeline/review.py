@@ -99,8 +99,7 @@ def _source_of(task: dict) -> str:
 
 def _standoff(task: dict, span: tuple[int, int]) -> dict:
     lead = list(dict.fromkeys(a["id"] for a in task.get("agencies") or [] if a["role"] == "lead"))
-    support = [x for x in dict.fromkeys(a["id"] for a in task.get("agencies") or [] if a["role"] == "support")
-               if x not in lead]
+    support = list(dict.fromkeys(a["id"] for a in task.get("agencies") or [] if a["role"] == "support"))
     src = _source_of(task)
     return {"start": span[0], "end": span[1], "lead": lead, "support": support,
             "themes": [x["id"] for x in task.get("themes") or []][:3], "implicit": src != "text", "source": src}

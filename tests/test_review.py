@@ -255,3 +255,14 @@ def test_review_vanban_train_trains_on_the_reviewed_documents(tmp_path, annotate
     assert meta["corpus"]["documents"] == 4                      # three written documents and the reviewed one
     written = sum(len(json.loads(x)["tasks"]) for x in (corpus / "labels.jsonl").read_text("utf-8").splitlines())
     assert meta["corpus"]["tasks"] == written + 4                 # a.txt: its 4 tasks, a#1 as the reviewer set it
+
+
+def test_review_export_keeps_a_partner_of_the_leads_class():
+    """What a reviewer starts from is what the pipeline said: a class that leads and supports stays in both."""
+    from pipeline.review import _standoff
+
+    task = {"agencies": [{"id": "so_ban_nganh", "name": "Sở Nội vụ", "role": "lead", "explicit": True},
+                         {"id": "so_ban_nganh", "name": "Sở Tư pháp", "role": "support", "explicit": True}],
+            "themes": []}
+    so = _standoff(task, (0, 10))
+    assert so["lead"] == ["so_ban_nganh"] and so["support"] == ["so_ban_nganh"]
