@@ -380,7 +380,7 @@ def import_review(export_path: str | Path, reviewed_dir: str | Path, review_dir:
             src = dec["source"] if dec["source"] in INHERIT_SOURCES else "text"
             lead = dec["lead"]
             by_span[span] = {"start": span[0], "end": span[1], "lead": lead,
-                             "support": [x for x in dec["support"] if x not in lead], "themes": dec["themes"][:3]
+                             "support": list(dict.fromkeys(dec["support"])), "themes": dec["themes"][:3]
                              if len(dec["themes"]) <= 3 else dec["themes"], "implicit": src != "text", "source": src,
                              "reviewed": True}
             n_rev += 1

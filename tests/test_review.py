@@ -216,7 +216,7 @@ def test_review_round_trip_csv_with_vietnamese_names(tmp_path, annotated, capsys
     for r in rows:
         if r["review_id"] == "a#1":
             r["lead"] = "Mặt trận Tổ quốc, đoàn thể"                # a name, as a spreadsheet user types it
-            r["support"] = "so_ban_nganh"
+            r["support"] = "so_ban_nganh; Mặt trận Tổ quốc, đoàn thể"   # the lead's class as partner too
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()
@@ -225,7 +225,7 @@ def test_review_round_trip_csv_with_vietnamese_names(tmp_path, annotated, capsys
     assert main(["review", "import", str(path), "-o", str(corpus / "reviewed")]) == EXIT_OK
     rec = {r["file"]: r for r in map(json.loads, (corpus / "reviewed" / "labels.jsonl").read_text("utf-8").splitlines())}
     t = next(t for t in rec["a.txt"]["tasks"] if DOC_A[t["start"]:t["end"]].startswith("Ủy ban Mặt trận"))
-    assert t["lead"] == ["mttq_doan_the"] and t["support"] == ["so_ban_nganh"] and t["reviewed"] is True
+    assert t["lead"] == ["mttq_doan_the"] and t["support"] == ["so_ban_nganh", "mttq_doan_the"] and t["reviewed"]
     assert [e.doc_id for e in load_reviewed(corpus)] == ["a", "b"]
 
 
