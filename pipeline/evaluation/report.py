@@ -226,7 +226,7 @@ def render(s: dict, details: dict, labelset: dict) -> str:
             f"{_f(s['seg_f1_pipeline_names_whole'])} / {_f(s['seg_f1_underthesea_names_whole'])} |")
         add(f"| segmentation | word F1, VLSP gold: pipeline / plain underthesea | {_f(s['seg_f1_pipeline'])} / "
             f"{_f(s['seg_f1_underthesea'])} |")
-    for f in ("number", "date", "issuer", "place", "signer"):
+    for f in ("number", "type", "date", "issuer", "place", "signer"):
         if f"real_meta_acc_{f}" in s:
             add(f"| metadata | {f}, real documents (raw file) | {_f(s[f'real_meta_acc_{f}'])} |")
     for f in ("number", "type", "issuer", "place", "date", "signer"):
