@@ -159,29 +159,32 @@ def _split_lines(text: str) -> list[Line]:
 def _zones(lines: list[Line], info: DocInfo) -> None:
     zone = "header"
     seen_body = False
+    attached = False        # past the document's own signature block: what follows is attached to it (forms…)
     for i, ln in enumerate(lines):
         t = ln.text
         full = (ln.marker + " " + t) if ln.marker else t
         if zone == "closing" and (_ATTACHED_NOTE.match(t) or (_ATTACHED_TITLE.match(t) and _is_caps(t))):
             zone, seen_body = "header", False          # a document attached after the signature
+            attached = True
         if _CLOSING.match(full) or _CLOSING.match(t):
             zone = "closing"
         if zone == "closing":
             ln.zone = "closing"
-            if not _CLOSING.match(t) and (ln.kind == "bullet" or t.endswith((";", ","))):
+            if not _CLOSING.match(t) and (ln.kind == "bullet" or t.endswith((";", ","))) and not attached:
                 info.recipients += t + "\n"
             continue
         if _ADDRESSEES.match(full) or _ADDRESSEES.match(t):
             zone = "addressees"
             ln.zone = "addressees"
             rest = _ADDRESSEES.sub("", t).strip(" -:")
-            if rest:
+            if rest and not attached:
                 info.addressees += rest + "\n"
             continue
         if zone == "addressees":
             if (ln.kind == "bullet" or (ln.kind == "plain" and t.endswith((";", ",")))) and len(t) < 300:
                 ln.zone = "addressees"
-                info.addressees += t + "\n"
+                if not attached:        # a form attached after the signature is addressed by its sender, not these tasks
+                    info.addressees += t + "\n"
                 continue
             zone = "body"
         if zone == "header" and not seen_body:

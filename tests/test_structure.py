@@ -229,6 +229,37 @@ def test_structure_document_attached_after_the_signature_opens_a_new_body():
     assert not any("Võ Văn Hưng" in t or "CHỦ TỊCH" in t for t in texts)
 
 
+FORM_ATTACHED = APPLIES_TO + """
+Nơi nhận:
+- Các sở, ban, ngành;
+- Lưu: VT.
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+PHỤ LỤC
+Mẫu báo cáo
+(Kèm theo Quy định này)
+BÁO CÁO TÌNH HÌNH KHAI THÁC DỮ LIỆU
+Kính gửi:
+- Sở Tài nguyên và Môi trường;
+- Căn cứ ....;
+Nơi nhận:
+- Như trên;
+- Bộ Tài chính;
+- Lưu: ..."""
+
+
+def test_structure_a_form_attached_after_the_signature_gives_no_addressees_or_recipients():
+    """A report form attached after the signature is addressed by whoever fills it in: its "Kính gửi" and its
+    "Nơi nhận" are not those of the document's tasks, which keep the regulation's "Đối tượng áp dụng" and
+    the decision's own Nơi nhận."""
+    lines, info = parse(FORM_ATTACHED)
+    assert info.addressees == "Các sở, ban, ngành và Ủy ban nhân dân cấp xã;\nTổ chức, cá nhân khai thác cơ sở dữ liệu.\n"
+    assert info.recipients == "Các sở, ban, ngành;\nLưu: VT.\n"
+    assert line(lines, "Sở Tài nguyên và Môi trường").zone == "addressees"    # still no task
+    letter = FORM_ATTACHED.replace("QUY ĐỊNH\nQuản lý", "Kính gửi: Sở Y tế\nQUY ĐỊNH\nQuản lý")
+    assert parse(letter)[1].addressees == "Sở Y tế\n"                     # the document's own list stays
+
+
 def test_structure_attached_document_numbering_starts_afresh():
     lines, _ = parse(ATTACHED)
     assert line(lines, "NHIỆM VỤ").section == "I"
