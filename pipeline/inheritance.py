@@ -46,7 +46,9 @@ STEP_FIELDS = {"item": ("item", "field_lead", "parent"), "heading": ("heading",)
 STEP_WEIGHT = {"item": 0.9, "heading": 0.8, "lead_in": 0.8, "addressees": 0.6, "issuer": 0.6, "recipients": 0.5}
 CONTEXT_FIELDS = ("item", "field_lead", "field_support", "parent", "heading", "headings", "lead_in", "doc_lead_in",
                   "addressees", "issuer", "recipients")
-LINE_FIELDS = ("headings",)     # fields of several lines, one heading each: their mentions are found line by line
+# fields of several lines whose mentions are found line by line: one heading a line, and one addressee or
+# recipient a line ("- Văn phòng Chính phủ;\n- Bộ Tư pháp;" names two bodies, not one running over the break)
+LINE_FIELDS = ("headings", "addressees", "recipients")
 
 
 def field_mentions(find: Callable[[str], Sequence[Mention]], field: str, text: str) -> list[Mention]:

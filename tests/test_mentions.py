@@ -303,3 +303,34 @@ def test_mentions_of_the_headings_field_are_found_line_by_line():
     frame = default_mentions(pd.DataFrame([{"headings": headings}]), ["headings"])[0]
     for found in (t.mentions["headings"], frame["headings"]):
         assert [headings[m.start:m.end] for m in found] == [m.text for m in found] == ["SỞ Y TẾ", "Công an tỉnh"]
+
+
+def test_mentions_of_addressee_and_recipient_lists_are_found_line_by_line():
+    """One body a line in a "Kính gửi" or "Nơi nhận" list: a tagger that would run one name on over the line
+    break ("Văn phòng Chính phủ;\\nBộ Tư pháp", labelled once) is given each line apart, in the component as in
+    a frame built without it, and every mention keeps its offsets in the field."""
+    import pandas as pd
+
+    from pipeline.agencies import default_mentions
+    from pipeline.components import Mentions
+    from pipeline.document import Task, TaskContext
+    from pipeline.lexicon import Mention
+
+    class Greedy:
+        """A recognizer that takes each text it is given for one mention, as a tagger merging a list does."""
+
+        def find_many(self, texts):
+            return [[Mention(0, len(t.rstrip(";")), t.rstrip(";"), "so_ban_nganh", "tagged")] for t in texts]
+
+    recipients = "Văn phòng Chính phủ;\nBộ Tư pháp;\nUBND các tỉnh, thành phố;"
+    comp = Mentions(c1=0.05, c2=0.05, max_iterations=10, C_label=1.0)
+    comp.models["recognizer"] = Greedy()
+    t = Task(id=0, text="Tổ chức kiểm tra.", start=0, end=17,
+             context=TaskContext(recipients=recipients, addressees="Sở Y tế;\nSở Tài chính."))
+    comp.annotate([t])
+    want = ["Văn phòng Chính phủ", "Bộ Tư pháp", "UBND các tỉnh, thành phố"]
+    assert [recipients[m.start:m.end] for m in t.mentions["recipients"]] == want
+    assert [m.text for m in t.mentions["addressees"]] == ["Sở Y tế", "Sở Tài chính."]
+    frame = default_mentions(pd.DataFrame([{"recipients": recipients}]), ["recipients"])[0]["recipients"]
+    assert [recipients[m.start:m.end] for m in frame] == [m.text for m in frame]
+    assert [m.text for m in frame][:2] == ["Văn phòng Chính phủ", "Bộ Tư pháp"]
