@@ -312,7 +312,7 @@ def make_mentions(**settings) -> Mentions:
 
 
 @factory("agencies", {"C": 1.0, "threshold": 0.6, "inherit": True, "min_inherited": 0.5, "smoothing": 5.0,
-                      "subject_lead": True, "C_support": 0.3, "threshold_support": 0.7}, learned=True)
+                      "subject_lead": True, "C_support": 0.3, "threshold_support": 0.6}, learned=True)
 def make_agencies(**settings) -> Agencies:
     return Agencies(**settings)
 
