@@ -183,7 +183,7 @@ def _zones(lines: list[Line], info: DocInfo) -> None:
         if zone == "addressees":
             if (ln.kind == "bullet" or (ln.kind == "plain" and t.endswith((";", ",")))) and len(t) < 300:
                 ln.zone = "addressees"
-                if not attached:        # a form attached after the signature is addressed by its sender, not these tasks
+                if not attached:        # what is attached after the signature (a form, a plan) has its own lists
                     info.addressees += t + "\n"
                 continue
             zone = "body"

@@ -307,13 +307,15 @@ def test_mentions_of_the_headings_field_are_found_line_by_line():
 
 def test_mentions_of_addressee_and_recipient_lists_are_found_line_by_line():
     """One body a line in a "Kính gửi" or "Nơi nhận" list: a tagger that would run one name on over the line
-    break ("Văn phòng Chính phủ;\\nBộ Tư pháp", labelled once) is given each line apart, in the component as in
-    a frame built without it, and every mention keeps its offsets in the field."""
+    break ("Văn phòng Chính phủ;\\nBộ Tư pháp", labelled once) is given each line apart, in the component and
+    in :func:`~pipeline.inheritance.field_mentions`, which a frame built without it reads with, and every
+    mention keeps its offsets in the field."""
     import pandas as pd
 
     from pipeline.agencies import default_mentions
     from pipeline.components import Mentions
     from pipeline.document import Task, TaskContext
+    from pipeline.inheritance import field_mentions
     from pipeline.lexicon import Mention
 
     class Greedy:
@@ -331,6 +333,9 @@ def test_mentions_of_addressee_and_recipient_lists_are_found_line_by_line():
     want = ["Văn phòng Chính phủ", "Bộ Tư pháp", "UBND các tỉnh, thành phố"]
     assert [recipients[m.start:m.end] for m in t.mentions["recipients"]] == want
     assert [m.text for m in t.mentions["addressees"]] == ["Sở Y tế", "Sở Tài chính."]
+    greedy = lambda text: Greedy().find_many([text])[0]   # noqa: E731
+    for field in ("recipients", "addressees"):          # the function both paths read a field with
+        assert [m.text for m in field_mentions(greedy, field, recipients)] == want
+    assert len(field_mentions(greedy, "lead_in", recipients)) == 1      # a sentence field stays whole
     frame = default_mentions(pd.DataFrame([{"recipients": recipients}]), ["recipients"])[0]["recipients"]
     assert [recipients[m.start:m.end] for m in frame] == [m.text for m in frame]
-    assert [m.text for m in frame][:2] == ["Văn phòng Chính phủ", "Bộ Tư pháp"]

@@ -239,7 +239,7 @@ PHỤ LỤC
 Mẫu báo cáo
 (Kèm theo Quy định này)
 BÁO CÁO TÌNH HÌNH KHAI THÁC DỮ LIỆU
-Kính gửi:
+Kính gửi: Sở Tài chính;
 - Sở Tài nguyên và Môi trường;
 - Căn cứ ....;
 Nơi nhận:
@@ -249,9 +249,9 @@ Nơi nhận:
 
 
 def test_structure_a_form_attached_after_the_signature_gives_no_addressees_or_recipients():
-    """A report form attached after the signature is addressed by whoever fills it in: its "Kính gửi" and its
-    "Nơi nhận" are not those of the document's tasks, which keep the regulation's "Đối tượng áp dụng" and
-    the decision's own Nơi nhận."""
+    """What is attached after the signature has its own lists: a report form is addressed by whoever fills it
+    in, so its "Kính gửi" (on the line itself or below it) and its "Nơi nhận" are not those of the document's
+    tasks, which keep the regulation's "Đối tượng áp dụng" and the decision's own Nơi nhận."""
     lines, info = parse(FORM_ATTACHED)
     assert info.addressees == "Các sở, ban, ngành và Ủy ban nhân dân cấp xã;\nTổ chức, cá nhân khai thác cơ sở dữ liệu.\n"
     assert info.recipients == "Các sở, ban, ngành;\nLưu: VT.\n"
