@@ -480,10 +480,7 @@ def load_reviewed(corpus_dir: str | Path, docs_dir: str | Path | None = None) ->
     out = []
     for rec in read_records(Path(corpus_dir) / REVIEWED_DIR / LABELS_FILE):
         text = _record_text(rec, docs_dir)
-        tasks = [GoldTask(t["start"], t["end"], list(t["lead"]), list(t.get("support") or []),
-                          list(t["themes"]), t.get("source", "text"),
-                          [(m["start"], m["end"], m["id"], m["role"]) for m in t.get("mentions") or []])
-                 for t in rec["tasks"] if not t.get("not_task")]
+        tasks = [GoldTask.from_standoff(t) for t in rec["tasks"] if not t.get("not_task")]
         out.append(Example(Path(rec["file"]).stem, text, tasks, "reviewed", ""))
     return out
 

@@ -38,6 +38,12 @@ class GoldTask:
     source: str = "text"
     mentions: list = field(default_factory=list)    # (start, end, label, role) in the example's text
 
+    @classmethod
+    def from_standoff(cls, t: dict) -> "GoldTask":
+        """A task of a stand-off label record (``corpus/real/labels.jsonl``, a reviewed document's labels)."""
+        return cls(t["start"], t["end"], list(t["lead"]), list(t.get("support") or []), list(t["themes"]),
+                   t.get("source", "text"), [(m["start"], m["end"], m["id"], m["role"]) for m in t.get("mentions") or []])
+
 
 @dataclass
 class Example:
@@ -87,10 +93,7 @@ def real_examples(docs: Sequence[realdocs.RealDocument]) -> list[Example]:
     """Real documents: the raw file text, stand-off gold spans and mentions."""
     out = []
     for d in docs:
-        tasks = [GoldTask(t["start"], t["end"], list(t["lead"]), list(t.get("support") or []),
-                          list(t["themes"]), t.get("source", "text"),
-                          [(m["start"], m["end"], m["id"], m["role"]) for m in t.get("mentions") or []])
-                 for t in d.tasks]
+        tasks = [GoldTask.from_standoff(t) for t in d.tasks]
         out.append(Example(d.doc_id, d.text, tasks, "real", d.kind, d.meta_values()))
     return out
 
@@ -237,7 +240,12 @@ def mention_roles(tasks: Sequence[Task], golds: Sequence[GoldTask], docs: Sequen
 
                 labs = set(labels_of(m))
                 unsure = [r for r in ("lead", "support") if not complete[r] and labs & set(getattr(g, r))]
-                role = unsure[0] if len(unsure) == 1 else None if unsure else "none"
+                if not unsure:
+                    role = "none"
+                elif len(unsure) == 1:
+                    role = unsure[0]          # the one role whose labels were given without positions
+                else:
+                    role = None
             roles.append(role)
         out.append(roles)
     return out
