@@ -71,8 +71,8 @@ class TaskContext:
                                 # title first): themes read them, and the heading step goes up through them
     lead_in: str = ""           # the introducing sentence the task's list hangs from
     doc_lead_in: str = ""       # the document's first lead-in ("… yêu cầu:")
-    addressees: str = ""        # "Kính gửi" list, or a công điện's list after "điện:"
-    recipients: str = ""        # "Nơi nhận" list, a "Như Điều 3" replaced by whom that article names
+    addressees: str = ""        # "Kính gửi" list, or a công điện's list after "điện:" (a regulation: "Đối tượng áp dụng")
+    recipients: str = ""        # "Nơi nhận" list
     title: str = ""             # the document's title and subject line
     kind: str = ""              # document type (kế hoạch, công điện…)
     issuer: str = ""            # the issuing body

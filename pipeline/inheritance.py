@@ -11,10 +11,11 @@ every agency group it gives is kept (corpus/GUIDELINE.md §2.4):
    after its last "yêu cầu / giao / đề nghị / chỉ đạo", else those it names in
    subject position); the document's first lead-in is not a fallback (it made
    lead F1 on real documents worse, 0.824 → 0.819 in 3-fold CV);
-4. ``addressees``: every group in "Kính gửi" (or a công điện's list);
+4. ``addressees``: every group in "Kính gửi" (or a công điện's list; in a
+   normative text with neither, its "Đối tượng áp dụng");
 5. ``issuer``: in a plan, programme or scheme with no addressees, its issuer;
-6. ``recipients``: every group in "Nơi nhận" (a "Như Điều 3" stands for whom
-   that article names), leaving out lines for report, information or filing.
+6. ``recipients``: every group in "Nơi nhận", leaving out lines for report,
+   information or filing.
 
 This module is the policy only: which texts are looked at, in which order, and
 which of their mentions count. Finding mentions and their classes is

@@ -110,7 +110,7 @@ def field_of(text: str) -> tuple[str, int]:
 class DocInfo:
     """What the structure says about the whole document."""
 
-    addressees: str = ""      # the "Kính gửi" list (or a công điện's list after "điện:")
+    addressees: str = ""      # the "Kính gửi" list; in a normative text without one, its "Đối tượng áp dụng"
     recipients: str = ""
     lead_in: str = ""
     title: str = ""
@@ -343,40 +343,38 @@ def parse(text: str) -> tuple[list[Line], DocInfo]:
             ln.heading = True
         if ln.lead_in and not info.lead_in and ln.kind == "plain" and _LEAD_IN_VERBS.search(t):
             info.lead_in = t
-    info.recipients = referred_articles(info.recipients, lines)
+    if not info.addressees and not PLAN_KINDS.search(info.title):
+        info.addressees = subjects(lines)
     return lines, info
 
 
-_AS_IN_ARTICLE = re.compile(r"^\W*như\s+điều\s+(\d+)\b", re.I)
-ARTICLE_MAX_LINES = 8        # lines of the article a "Như Điều 3" in the Nơi nhận stands for
+_SUBJECTS = re.compile(r"đối tượng áp dụng", re.I)
+_SUBJECTS_AT_START = re.compile(r"^\W*(?:phạm vi điều chỉnh\W+(?:và\s+)?)?đối tượng áp dụng\W*", re.I)
+_SUBJECTS_ONLY = re.compile(r"^\W*đối tượng áp dụng\W*", re.I)
+SUBJECTS_MAX_LINES = 12      # lines of a "Đối tượng áp dụng" provision read as the addressees
+SUBJECTS_MAX_CHARS = 1500
 
 
-def referred_articles(recipients: str, lines: list[Line]) -> str:
-    """The Nơi nhận with each "Như Điều N" ("as Article N") replaced by whom the document's own Article N
-    names, one clause a line ("Chánh Văn phòng UBND tỉnh; Thủ trưởng các sở, ban, ngành; Chủ tịch UBND các xã
-    … chịu trách nhiệm thi hành Quyết định này"): the bodies a decision is sent to for carrying it out, and
-    so part of every group its Nơi nhận gives (taxonomy step 6; corpus/GUIDELINE.md §8.8). The article is the
-    first "Điều N" before the Nơi nhận (an attached regulation's articles come after it), with the lines
-    under it up to the next article, at most :data:`ARTICLE_MAX_LINES`; a reference to no such article stays
-    as it is."""
-    if not any(_AS_IN_ARTICLE.match(entry) for entry in recipients.splitlines()):
-        return recipients
-    end = next((i for i, ln in enumerate(lines) if ln.zone == "closing"), len(lines))
-    articles: dict[str, int] = {}
-    for i in range(end):
-        if lines[i].kind == "article":
-            articles.setdefault(lines[i].marker, i)
-    out = []
-    for entry in recipients.splitlines():
-        m = _AS_IN_ARTICLE.match(entry)
-        start = articles.get(m.group(1)) if m else None
-        if start is None:
-            out.append(entry)
-            continue
-        texts = [lines[start].text]
-        for ln in lines[start + 1:min(end, start + 1 + ARTICLE_MAX_LINES)]:
-            if ln.zone != "body" or ln.kind in ("article", "chapter"):
-                break
-            texts.append(ln.text)
-        out += [c.strip(" .;/") for t in texts for c in t.split(";") if c.strip(" .;/")]
-    return "\n".join(out) + "\n"
+def subjects(lines: list[Line]) -> str:
+    """The text of a normative document's "Đối tượng áp dụng" (who its rules apply to: "Quy định này áp dụng
+    đối với cơ quan, tổ chức, cá nhân…"), which stands for the addressee list a letter has (corpus/GUIDELINE.md
+    §8.8): the rest of the line that names it and the lines under it, up to the next article (or, for a
+    numbered "2. Đối tượng áp dụng", the next item of its level), at most :data:`SUBJECTS_MAX_LINES` lines.
+    A line that begins with the words is preferred to an article title that also names the scope; "" without
+    one (and the caller leaves plans alone: a plan's "đối tượng" are whom it serves)."""
+    body = [i for i, ln in enumerate(lines) if ln.zone == "body" and _SUBJECTS.search(ln.text)]
+    if not body:
+        return ""
+    start = next((i for i in body if _SUBJECTS_ONLY.match(lines[i].text)),
+                 next((i for i in body if _SUBJECTS_AT_START.match(lines[i].text)), body[0]))
+    head = lines[start]
+    m = _SUBJECTS_AT_START.match(head.text)
+    out = [head.text[m.end():].strip()] if m else []
+    level = DEPTH.get(head.kind, 7) if head.kind in ("arabic", "letter", "paren") else DEPTH["article"]
+    for ln in lines[start + 1:start + 1 + SUBJECTS_MAX_LINES]:
+        if ln.zone != "body" or ln.kind in ("chapter", "roman", "article") or \
+                (ln.kind != "plain" and DEPTH.get(ln.kind, 7) <= level and ln.kind not in ("bullet", "row")):
+            break
+        out.append(ln.text.strip())
+    text = "\n".join(t for t in out if t)
+    return text[:SUBJECTS_MAX_CHARS] + ("\n" if text else "")

@@ -169,37 +169,27 @@ b) Tổ chức, cá nhân khai thác cơ sở dữ liệu.
 1. Cập nhật dữ liệu kịp thời, đầy đủ."""
 
 
-DECISION = """ỦY BAN NHÂN DÂN TỈNH AN BÌNH
-QUYẾT ĐỊNH
-Ban hành Quy định quản lý cơ sở dữ liệu đất đai
-Điều 1. Ban hành kèm theo Quyết định này Quy định quản lý cơ sở dữ liệu đất đai.
-Điều 2. Quyết định này có hiệu lực kể từ ngày ký.
-Điều 3. Chánh Văn phòng Ủy ban nhân dân tỉnh; Thủ trưởng các sở, ban, ngành; Chủ tịch Ủy ban nhân dân các xã chịu trách nhiệm thi hành Quyết định này./.
-Nơi nhận:
-- Như Điều 3;
-- Thường trực Tỉnh ủy;
-- Lưu: VT.
-TM. ỦY BAN NHÂN DÂN
-CHỦ TỊCH
-""" + APPLIES_TO.replace("Điều 2. Trách nhiệm khai thác", "Điều 3. Trách nhiệm khai thác")
-
-
-def test_structure_as_in_article_n_in_the_recipients_stands_for_whom_that_article_names():
-    """A regulation's "Đối tượng áp dụng" is not an addressee list (taxonomy step 4 is the Kính gửi only): a
-    provision naming no actor goes on to the Nơi nhận, where "Như Điều 3" stands for whom the decision's own
-    Điều 3 names, one clause a line, not the attached regulation's Điều 3 (corpus/GUIDELINE.md §8.8)."""
-    lines, info = parse(DECISION)
-    assert info.addressees == ""
-    assert info.recipients == ("Chánh Văn phòng Ủy ban nhân dân tỉnh\nThủ trưởng các sở, ban, ngành\n"
-                               "Chủ tịch Ủy ban nhân dân các xã chịu trách nhiệm thi hành Quyết định này\n"
-                               "Thường trực Tỉnh ủy;\nLưu: VT.\n")
-    task = next(c for c in candidates(DECISION) if c.text.startswith("Cập nhật dữ liệu"))
-    assert task.context.recipients == info.recipients and task.context.addressees == ""
-    missing = DECISION.replace("- Như Điều 3;", "- Như Điều 5;")          # no such article: the line stays
-    assert parse(missing)[1].recipients.startswith("Như Điều 5;\nThường trực Tỉnh ủy;")
-    items = DECISION.replace("Điều 3. Chánh Văn phòng Ủy ban nhân dân tỉnh; ", "Điều 3. Tổ chức thực hiện\n"
-                             "1. Chánh Văn phòng Ủy ban nhân dân tỉnh; ")         # the lines under the article
-    assert parse(items)[1].recipients.startswith("Tổ chức thực hiện\nChánh Văn phòng Ủy ban nhân dân tỉnh\nThủ trưởng")
+def test_structure_subjects_of_a_regulation_stand_for_its_addressees():
+    """A normative text with no "Kính gửi" is addressed to whom its "Đối tượng áp dụng" names: the lines under
+    the item that names it (not the scope clause of its article, not the next item or article), so that a
+    provision naming no actor inherits them at the addressees step (corpus/GUIDELINE.md §8.8)."""
+    lines, info = parse(APPLIES_TO)
+    assert info.addressees == "Các sở, ban, ngành và Ủy ban nhân dân cấp xã;\nTổ chức, cá nhân khai thác cơ sở dữ liệu.\n"
+    task = next(c for c in candidates(APPLIES_TO) if c.text.startswith("Cập nhật dữ liệu"))
+    assert task.context.addressees == info.addressees
+    inline = APPLIES_TO.replace("2. Đối tượng áp dụng:\na) Các sở, ban, ngành và Ủy ban nhân dân cấp xã;\n"
+                                "b) Tổ chức, cá nhân khai thác cơ sở dữ liệu.\n",
+                                "2. Đối tượng áp dụng: Quy định này áp dụng đối với các sở, ban, ngành.\n")
+    assert parse(inline)[1].addressees == "Quy định này áp dụng đối với các sở, ban, ngành.\n"
+    article = APPLIES_TO.replace("Điều 1. Phạm vi điều chỉnh và đối tượng áp dụng\n1. Phạm vi điều chỉnh: Quy định này "
+                                 "quy định việc quản lý cơ sở dữ liệu đất đai.\n2. Đối tượng áp dụng:\n",
+                                 "Điều 1. Đối tượng áp dụng\n")
+    assert parse(article)[1].addressees.startswith("Các sở, ban, ngành") and "Giải thích" in parse(article)[1].addressees
+    assert "Cập nhật" not in parse(article)[1].addressees              # the next article ends it
+    letter = "Kính gửi: Sở Y tế\n" + APPLIES_TO                         # a letter's own list stays
+    assert parse(letter)[1].addressees == "Sở Y tế\n"
+    plan = APPLIES_TO.replace("QUY ĐỊNH\nQuản lý", "KẾ HOẠCH\nQuản lý")   # a plan's "đối tượng" are whom it serves
+    assert parse(plan)[1].addressees == ""
 
 
 def test_structure_dien_inside_a_sentence_is_no_addressee_line():
@@ -261,9 +251,9 @@ Nơi nhận:
 def test_structure_a_form_attached_after_the_signature_gives_no_addressees_or_recipients():
     """What is attached after the signature has its own lists: a report form is addressed by whoever fills it
     in, so its "Kính gửi" (on the line itself or below it) and its "Nơi nhận" are not those of the document's
-    tasks, which keep the decision's own Nơi nhận."""
+    tasks, which keep the regulation's "Đối tượng áp dụng" and the decision's own Nơi nhận."""
     lines, info = parse(FORM_ATTACHED)
-    assert info.addressees == ""
+    assert info.addressees == "Các sở, ban, ngành và Ủy ban nhân dân cấp xã;\nTổ chức, cá nhân khai thác cơ sở dữ liệu.\n"
     assert info.recipients == "Các sở, ban, ngành;\nLưu: VT.\n"
     assert line(lines, "Sở Tài nguyên và Môi trường").zone == "addressees"    # still no task
     letter = FORM_ATTACHED.replace("QUY ĐỊNH\nQuản lý", "Kính gửi: Sở Y tế\nQUY ĐỊNH\nQuản lý")
