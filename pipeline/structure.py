@@ -357,12 +357,14 @@ SUBJECTS_MAX_CHARS = 1500
 
 def subjects(lines: list[Line]) -> str:
     """The text of a normative document's "Đối tượng áp dụng" (who its rules apply to: "Quy định này áp dụng
-    đối với cơ quan, tổ chức, cá nhân…"), read as the addressee list a letter has. The labels take an actorless
-    provision's lead from the Nơi nhận instead (corpus/GUIDELINE.md §8.8); this fallback is kept because a
-    parser without it measured worse on them: the rest of the line that names it and the lines under it, up to the next article (or, for a
-    numbered "2. Đối tượng áp dụng", the next item of its level), at most :data:`SUBJECTS_MAX_LINES` lines.
-    A line that begins with the words is preferred to an article title that also names the scope; "" without
-    one (and the caller leaves plans alone: a plan's "đối tượng" are whom it serves)."""
+    đối với cơ quan, tổ chức, cá nhân…"), read as the addressee list a letter has: the rest of the line that
+    names it and the lines under it, up to the next article (or, for a numbered "2. Đối tượng áp dụng", the
+    next item of its level), at most :data:`SUBJECTS_MAX_LINES` lines. A line that begins with the words is
+    preferred to an article title that also names the scope; "" without one (and the caller leaves plans
+    alone: a plan's "đối tượng" are whom it serves).
+
+    The labels take such a provision's lead from the Nơi nhận instead (corpus/GUIDELINE.md §8.8); this
+    fallback is kept because a parser without it measured worse on them."""
     body = [i for i, ln in enumerate(lines) if ln.zone == "body" and _SUBJECTS.search(ln.text)]
     if not body:
         return ""

@@ -172,7 +172,8 @@ b) Tổ chức, cá nhân khai thác cơ sở dữ liệu.
 def test_structure_subjects_of_a_regulation_stand_for_its_addressees():
     """A normative text with no "Kính gửi" is addressed to whom its "Đối tượng áp dụng" names: the lines under
     the item that names it (not the scope clause of its article, not the next item or article), so that a
-    provision naming no actor inherits them at the addressees step (the labels take the Nơi nhận: corpus/GUIDELINE.md §8.8)."""
+    provision naming no actor inherits them at the addressees step (a fallback: the labels take the Nơi nhận,
+    corpus/GUIDELINE.md §8.8)."""
     lines, info = parse(APPLIES_TO)
     assert info.addressees == "Các sở, ban, ngành và Ủy ban nhân dân cấp xã;\nTổ chức, cá nhân khai thác cơ sở dữ liệu.\n"
     task = next(c for c in candidates(APPLIES_TO) if c.text.startswith("Cập nhật dữ liệu"))
