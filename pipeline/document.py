@@ -72,7 +72,7 @@ class TaskContext:
     lead_in: str = ""           # the introducing sentence the task's list hangs from
     doc_lead_in: str = ""       # the document's first lead-in ("… yêu cầu:")
     addressees: str = ""        # "Kính gửi" list, or a công điện's list after "điện:" (a regulation: "Đối tượng áp dụng")
-    recipients: str = ""        # "Nơi nhận" list
+    recipients: str = ""        # "Nơi nhận" list, a "Như Điều 3" replaced by whom that article names
     title: str = ""             # the document's title and subject line
     kind: str = ""              # document type (kế hoạch, công điện…)
     issuer: str = ""            # the issuing body

@@ -14,8 +14,8 @@ every agency group it gives is kept (corpus/GUIDELINE.md §2.4):
 4. ``addressees``: every group in "Kính gửi" (or a công điện's list; in a
    normative text with neither, its "Đối tượng áp dụng");
 5. ``issuer``: in a plan, programme or scheme with no addressees, its issuer;
-6. ``recipients``: every group in "Nơi nhận", leaving out lines for report,
-   information or filing.
+6. ``recipients``: every group in "Nơi nhận" (a "Như Điều 3" stands for whom
+   that article names), leaving out lines for report, information or filing.
 
 This module is the policy only: which texts are looked at, in which order, and
 which of their mentions count. Finding mentions and their classes is

@@ -193,6 +193,39 @@ def test_structure_subjects_of_a_regulation_stand_for_its_addressees():
     assert parse(plan)[1].addressees == ""
 
 
+DECISION = """ỦY BAN NHÂN DÂN TỈNH AN BÌNH
+QUYẾT ĐỊNH
+Ban hành Quy định quản lý cơ sở dữ liệu đất đai
+Điều 1. Ban hành kèm theo Quyết định này Quy định quản lý cơ sở dữ liệu đất đai.
+Điều 2. Quyết định này có hiệu lực kể từ ngày ký.
+Điều 3. Chánh Văn phòng Ủy ban nhân dân tỉnh; Thủ trưởng các sở, ban, ngành; Chủ tịch Ủy ban nhân dân các xã chịu \
+trách nhiệm thi hành Quyết định này./.
+Nơi nhận:
+- Như Điều 3;
+- Thường trực Tỉnh ủy;
+- Lưu: VT.
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+""" + APPLIES_TO.replace("Điều 2. Trách nhiệm khai thác", "Điều 3. Trách nhiệm khai thác")
+
+
+def test_structure_as_in_article_n_in_the_recipients_stands_for_whom_that_article_names():
+    """"Như Điều 3" in the Nơi nhận stands for whom the decision's own Điều 3 names, one clause a line, not the
+    attached regulation's Điều 3 (corpus/GUIDELINE.md §8.7, §8.8); a reference to no article stays a line."""
+    lines, info = parse(DECISION)
+    assert info.recipients == ("Chánh Văn phòng Ủy ban nhân dân tỉnh\nThủ trưởng các sở, ban, ngành\n"
+                               "Chủ tịch Ủy ban nhân dân các xã chịu trách nhiệm thi hành Quyết định này\n"
+                               "Thường trực Tỉnh ủy;\nLưu: VT.\n")
+    task = next(c for c in candidates(DECISION) if c.text.startswith("Cập nhật dữ liệu"))
+    assert task.context.recipients == info.recipients
+    assert task.context.addressees.startswith("Các sở, ban, ngành")       # the "Đối tượng áp dụng" fallback stays
+    missing = DECISION.replace("- Như Điều 3;", "- Như Điều 5;")          # no such article: the line stays
+    assert parse(missing)[1].recipients.startswith("Như Điều 5;\nThường trực Tỉnh ủy;")
+    items = DECISION.replace("Điều 3. Chánh Văn phòng Ủy ban nhân dân tỉnh; ", "Điều 3. Tổ chức thực hiện\n"
+                             "1. Chánh Văn phòng Ủy ban nhân dân tỉnh; ")         # the lines under the article
+    assert parse(items)[1].recipients.startswith("Tổ chức thực hiện\nChánh Văn phòng Ủy ban nhân dân tỉnh\nThủ trưởng")
+
+
 def test_structure_dien_inside_a_sentence_is_no_addressee_line():
     _, info = parse("1. Sở Thông tin và Truyền thông bảo đảm thông tin liên lạc, mạng lưới điện: ổn định.\n"
                     "2. Sở Công Thương kiểm tra.")
