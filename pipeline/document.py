@@ -39,7 +39,7 @@ class Line:
     start: int
     end: int
     text: str            # the line's text without its numbering marker
-    marker: str = ""     # "I", "1", "1.2", "a", "-", "Điều 1", ""
+    marker: str = ""     # "I", "1", "1.2", "a", "-", "" (an article's: its number, "1" of "Điều 1.")
     kind: str = ""       # roman, arabic, letter, bullet, article, chapter, plain, row
     zone: str = "body"   # header, addressees, body, closing
     heading: bool = False

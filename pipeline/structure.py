@@ -349,38 +349,44 @@ def parse(text: str) -> tuple[list[Line], DocInfo]:
     return lines, info
 
 
-_AS_IN_ARTICLE = re.compile(r"^\W*như\s+điều\s+(\d+)\b", re.I)
-ARTICLE_MAX_LINES = 8        # lines of the article a "Như Điều 3" in the Nơi nhận stands for
+_AS_IN_ARTICLE = re.compile(r"^\W*như\s+(?:các\s+)?điều\s+(\d+(?:\s*(?:,|và)\s*(?:điều\s+)?\d+)*)", re.I)
+ARTICLE_MAX_LINES = 12       # lines under the article line that a "Như Điều 3" in the Nơi nhận stands for
+
+
+def _article_key(number: str) -> str:
+    return number.lstrip("0") or "0"
 
 
 def referred_articles(recipients: str, lines: list[Line]) -> str:
-    """The Nơi nhận with each "Như Điều N" ("as Article N") replaced by whom the document's own Article N
-    names, one clause a line ("Chánh Văn phòng UBND tỉnh; Thủ trưởng các sở, ban, ngành; Chủ tịch UBND các xã
-    … chịu trách nhiệm thi hành Quyết định này"): the bodies a decision is sent to for carrying it out, and
-    so part of every group its Nơi nhận gives (taxonomy step 6; corpus/GUIDELINE.md §8.7, §8.8). The article
-    is the first "Điều N" before the Nơi nhận (an attached regulation's articles come after it), with the
-    lines under it up to the next article, at most :data:`ARTICLE_MAX_LINES`; a reference to no such article
-    stays as it is."""
+    """The Nơi nhận with each "Như Điều N" ("as Article N"; also "Như Điều 2, Điều 3", "Như các Điều 2, 3")
+    replaced by whom the document's own articles name, one clause (cut at ";") a line: the article's line
+    (its title, or "Chánh Văn phòng UBND tỉnh; Thủ trưởng các sở, ban, ngành; Chủ tịch UBND các xã … chịu trách
+    nhiệm thi hành Quyết định này") and the lines under it up to the next article or chapter, at most
+    :data:`ARTICLE_MAX_LINES`. These are the bodies a decision is sent to for carrying it out, and so part of
+    every group its Nơi nhận gives (taxonomy step 6; corpus/GUIDELINE.md §8.7, §8.8). The article is the last
+    "Điều N" before the Nơi nhận: an attached regulation's articles come after it, and an article an amending
+    decision quotes comes before the decision's own. A reference to no such article stays as it is."""
     if not any(_AS_IN_ARTICLE.match(entry) for entry in recipients.splitlines()):
         return recipients
     end = next((i for i, ln in enumerate(lines) if ln.zone == "closing"), len(lines))
     articles: dict[str, int] = {}
     for i in range(end):
         if lines[i].kind == "article":
-            articles.setdefault(lines[i].marker, i)
+            articles[_article_key(lines[i].marker)] = i
     out = []
     for entry in recipients.splitlines():
         m = _AS_IN_ARTICLE.match(entry)
-        start = articles.get(m.group(1)) if m else None
-        if start is None:
+        starts = [articles.get(_article_key(n)) for n in re.findall(r"\d+", m.group(1))] if m else []
+        if not starts or None in starts:
             out.append(entry)
             continue
-        texts = [lines[start].text]
-        for ln in lines[start + 1:min(end, start + 1 + ARTICLE_MAX_LINES)]:
-            if ln.zone != "body" or ln.kind in ("article", "chapter"):
-                break
-            texts.append(ln.text)
-        out += [c.strip(" .;/") for t in texts for c in t.split(";") if c.strip(" .;/")]
+        for start in starts:
+            texts = [lines[start].text]
+            for ln in lines[start + 1:min(end, start + 1 + ARTICLE_MAX_LINES)]:
+                if ln.kind in ("article", "chapter"):
+                    break
+                texts.append(ln.text)
+            out += [c.strip(" .;/") for t in texts for c in t.split(";") if c.strip(" .;/")]
     return "\n".join(out) + "\n"
 
 

@@ -224,6 +224,15 @@ def test_structure_as_in_article_n_in_the_recipients_stands_for_whom_that_articl
     items = DECISION.replace("Điều 3. Chánh Văn phòng Ủy ban nhân dân tỉnh; ", "Điều 3. Tổ chức thực hiện\n"
                              "1. Chánh Văn phòng Ủy ban nhân dân tỉnh; ")         # the lines under the article
     assert parse(items)[1].recipients.startswith("Tổ chức thực hiện\nChánh Văn phòng Ủy ban nhân dân tỉnh\nThủ trưởng")
+    two = DECISION.replace("- Như Điều 3;", "- Như Điều 2, Điều 3;")           # both articles, in order,
+    assert parse(two)[1].recipients.startswith("Quyết định này có hiệu lực kể từ ngày ký\nChánh Văn phòng")
+    assert "Ban hành kèm theo" not in parse(two)[1].recipients
+    first = DECISION.replace("- Như Điều 3;", "- Như Điều 1;")                # up to the next article
+    assert parse(first)[1].recipients.startswith("Ban hành kèm theo Quyết định này Quy định quản lý cơ sở dữ liệu "
+                                                 "đất đai\nThường trực Tỉnh ủy;")
+    quoted = DECISION.replace("Điều 2. Quyết định này", "Điều 3. Sở Tài nguyên và Môi trường cập nhật dữ liệu.\n"
+                              "Điều 2. Quyết định này")       # an article quoted before the decision's own Điều 3
+    assert parse(quoted)[1].recipients == info.recipients
 
 
 def test_structure_dien_inside_a_sentence_is_no_addressee_line():
