@@ -458,6 +458,52 @@ _DATE_CONT = re.compile(r"^[A-ZĐÀ-Ỹ][\w]*(?: [A-ZĐÀ-Ỹ][\w]*)*, ngày \d"
 _NUMBER_LINE = re.compile(r"số\s*:", re.I)   # "Số: 22/2013/QĐ-TTg": the letterhead's left column ends there
 
 
+# words that a number or code goes on ("Kế hoạch số" / "13-KH/TU", "trước ngày 31 tháng 12 năm" / "2025.")
+_NUMBER_LEADS = {"số", "ngày", "tháng", "khoản", "điểm", "điều", "mục", "Khoản", "Điều", "Mục", "Điểm"}
+_YEAR = re.compile(r"(?:19|20)\d\d(?!\d)")
+_ITEM_NUMBER = re.compile(r"\d+(?:\.\d+)*[.)](?:\s|$)")
+# a line opening with these words in lower case goes on a sentence ("theo Văn bản" / "số 43-CV/TU"); in capitals
+# they open a structure line ("Số: 12/KH-UBND", "Điều 5.", "Nơi nhận:")
+_LOWER_WORD = re.compile(r"(?:số|điều|nơi nhận|kính gửi|chương|phần|phụ lục)\b")
+
+
+def _number_goes_on(cur: str, nxt: str) -> bool:
+    """Does ``nxt`` open with the number that the last word of ``cur`` asks for: a year after "năm", a number
+    or code after "số", "ngày", "Khoản"… (not an item's "2." or "3)")?"""
+    last = cur.split()[-1]
+    if last == "năm":
+        return bool(_YEAR.match(nxt))
+    return last in _NUMBER_LEADS and nxt[0].isdigit() and not _ITEM_NUMBER.match(nxt)
+
+
+def _opens_lower(line: str) -> bool:
+    """Does ``line`` open with a lower-case word (not a list marker "a)", "b.", nor a table's tick "x")?"""
+    word = line.split(None, 1)[0]
+    return line[0].islower() and len(word) > 1 and not re.match(r"[a-zđ][.)]", word)
+
+
+@lru_cache(maxsize=1)
+def _names():
+    from .lexicon import AgencyMatcher
+
+    return AgencyMatcher.default()
+
+
+def _name_across(cur: str, nxt: str, words: int = 6) -> bool:
+    """Does a name or term of the lexicon run over the break between ``cur`` and ``nxt``?"""
+    head = " ".join(cur.split()[-words:])
+    window = head + " " + " ".join(nxt.split()[:words])
+    return any(s < len(head) < e for s, e in _names().term_spans(window))
+
+
+def _first_wrap(cur: str, nxt: str) -> bool:
+    """May the break after a paragraph's short-wrapped first line ``cur`` fall inside its sentence (no final
+    stop, no structure or capitals line next)?"""
+    cur, nxt = cur.strip(), nxt.strip()
+    return bool(cur) and cur[-1] not in ".!?;:" and not _STRUCTURE.match(nxt) and not _MARKER_ONLY.match(nxt) \
+        and not _is_caps_line(nxt) and not _MARKER_ONLY.match(cur) and ROW_SEP not in nxt
+
+
 def _should_join(cur: str, nxt: str, blank: bool, wrapped: float = 0, after: str = "") -> bool:
     """Does the break between ``cur`` and ``nxt`` fall inside a sentence? ``wrapped`` is the width the
     text was hard-wrapped at (0 when it was not)."""
@@ -468,8 +514,13 @@ def _should_join(cur: str, nxt: str, blank: bool, wrapped: float = 0, after: str
         return not blank
     if not blank and _REFERENCE.match(nxt) and cur.split()[-1] in _REFERENCE_LEADS:
         return True                   # "quy định tại" / "Điều 10 của Nghị định …": a reference, not an article
-    if _STRUCTURE.match(nxt) or _MARKER_ONLY.match(nxt):
-        return False
+    if not blank and _number_goes_on(cur, nxt):
+        return True                   # "… vào năm" / "2025.", "Nghị quyết số" / "48/NQ-CP": not an item "2025."
+    if (_STRUCTURE.match(nxt) and not _LOWER_WORD.match(nxt)) or _MARKER_ONLY.match(nxt):
+        return False                  # (a line opening "số 43-CV/TU" or "điều 5" in lower case goes on a sentence)
+    if not blank and (cur[-1] in ";:" or cur.endswith(("...", "…"))) and _opens_lower(nxt):
+        return True                   # a converter's wrap after a ";" inside an item: the next line opens in lower
+                                      # case with no marker (an item of a list has one)
     if cur[-1] in ".!?;:" or cur.endswith("./."):
         return False
     if _is_caps_line(cur) or (_is_caps_line(nxt) and not nxt[0].islower()):
@@ -483,6 +534,10 @@ def _should_join(cur: str, nxt: str, blank: bool, wrapped: float = 0, after: str
             and not re.match(r"(?:v/v|về việc)\b", cur, re.I) and not _DATE_CONT.match(after.strip()):
         return True           # a converter's hard wrap before a capitalised word (a structure line, an item
                               # or "Điều N.", only when it fills the width: a short heading does not)
+    if not blank and cur[-1] == ",":
+        return True           # no heading ends on a comma ("… Sở Nông nghiệp và Môi trường," / "Ban quản lý …")
+    if not blank and first.isupper() and _name_across(cur, nxt):
+        return True           # an agency name the wrap cut ("Thủ tướng" / "Chính phủ", "Bộ" / "Nông nghiệp …")
     if _NUMBERED.match(cur) and len(cur.split()) > 3:
         return False          # a numbered line without final punctuation is a heading
                               # (a short one, "5. Cục", is a name the converter wrapped)
@@ -509,6 +564,36 @@ def _hard_wrapped(lines: list[str]) -> float:
 BLANK_WRAP_SHARE = 0.25
 BLANK_WRAP_MIN = 5
 BLANK_WRAP_LINE = 30       # lines shorter than this (table cells, headings) are not counted
+
+
+def _first_line_width(lines: list[str]) -> tuple[int, int] | None:
+    """The lengths (least, most) of the first lines of paragraphs that a converter wrapped short, or None. Some
+    converters wrap a paragraph's first line well before the others (its indent took the width): such a first
+    line, unpunctuated, goes on in lower case on the next line often, at a steady length. Measured on the
+    paragraphs that surely go on (the next line opens in lower case), so that a first line of that length
+    going on with a capital ("- Chủ trì phối hợp với BHXH" / "Thành phố …") is taken as wrapped too; a
+    heading is shorter ("2. Sở Y tế")."""
+    sizes, firsts = [], 0
+    prev = ""
+    for i, line in enumerate(lines[:-1]):
+        cur, nxt = line.strip(), lines[i + 1].strip()
+        first = not prev
+        prev = cur
+        if not first or not cur or not nxt or cur[-1] in ".;:!?" or ROW_SEP in cur or _is_caps_line(cur):
+            continue
+        firsts += 1
+        if _opens_lower(nxt) and not _STRUCTURE.match(nxt):
+            sizes.append(len(cur))
+    if len(sizes) < FIRST_WRAP_MIN or len(sizes) < FIRST_WRAP_SHARE * firsts:
+        return None
+    sizes.sort()
+    lo, hi = sizes[len(sizes) // 4], sizes[-1 - len(sizes) // 10]     # (a few short ones are headings cut short)
+    return (lo, hi) if hi - lo <= FIRST_WRAP_SPREAD else None
+
+
+FIRST_WRAP_MIN = 5
+FIRST_WRAP_SHARE = 0.3
+FIRST_WRAP_SPREAD = 15
 
 
 def _blank_lines_wrap(lines: list[str]) -> bool:
@@ -539,6 +624,7 @@ def rule_line_join(text: str) -> list[Replacement]:
     lines = list(_lines(text))
     texts = [ln[3] for ln in lines]
     wrapped, blank_wraps = _hard_wrapped(texts), _blank_lines_wrap(texts)
+    first_width = _first_line_width(texts)
     i = 0
     while i < len(lines):
         if not lines[i][3].strip():
@@ -555,7 +641,10 @@ def rule_line_join(text: str) -> list[Replacement]:
             k += 1
         after = lines[k][3] if k < len(lines) else ""   # "…Hồ Chí" / "Minh, ngày…": the date line starts
         blank = j - i > 1
-        if _should_join(cur, nxt, blank=blank, wrapped=wrapped, after=after) or (
+        first = i == 0 or not texts[i - 1].strip()
+        if (first_width and first and not blank and first_width[0] <= len(cur.strip()) <= first_width[1]
+                and nxt.strip() and nxt.strip()[0].isupper() and _first_wrap(cur, nxt)) or \
+                _should_join(cur, nxt, blank=blank, wrapped=wrapped, after=after) or (
                 blank and blank_wraps and _should_join(cur, nxt, blank=False, wrapped=0, after=after)):
             s = lines[i][1]
             while s > lines[i][0] and text[s - 1] in " \t":

@@ -200,6 +200,52 @@ def test_cleanup_a_wrapped_reference_joins_the_line_that_leads_to_it(raw, joined
     assert ("\n" not in clean(raw).text) == joined
 
 
+@pytest.mark.parametrize("raw,joined", [
+    # a ";" or ":" the wrap left at a line's end, the sentence going on in lower case with no marker
+    ("- Rà soát quy hoạch khu dân cư, bảo đảm hạ tầng đồng bộ;\nhoàn thành trước ngày 30/6/2026.", True),
+    ("Sở Y tế giải quyết dứt điểm các tồn đọng như:\nthiết bị dôi dư, hồ sơ chưa lưu trữ.", True),
+    ("a) Sở Y tế;\nb) Sở Tài chính.", False),                                # an item of a list
+    ("Nơi nhận:\n- Như trên;", False),
+    # a number or code that the word before it asks for; not an item's "2."
+    ("Các sở báo cáo Ủy ban nhân dân tỉnh trước ngày 15 tháng 12 năm\n2026.", True),
+    ("Thực hiện theo đúng tinh thần Nghị quyết số\n12/NQ-CP.", True),
+    ("1. Triển khai Kế hoạch số\n27/KH-UBND của tỉnh.", True),                 # (a numbered line is no heading then)
+    ("Các xã báo cáo kết quả theo Văn bản\nsố 43-CV/UBND ngày 12/11/2026.", True),   # "số" in lower case opens no line
+    ("3. Chuyển đổi số\n1. Mục tiêu", False),
+    ("Số liệu tính đến hết năm\n2. Nhiệm vụ", False),
+    # a comma at a numbered line's end: no heading ends so
+    ("1. Sở Xây dựng, Sở Nông nghiệp và Môi trường,\nBan quản lý các khu công nghiệp phối hợp rà soát.", True),
+    # an agency name that the wrap cut, even on a numbered line
+    ("2. Các bộ khẩn trương thực hiện ý kiến chỉ đạo của Thủ tướng\nChính phủ về phòng, chống thiên tai.", True),
+    ("2. Các sở, ban, ngành phối hợp với Bộ\nNông nghiệp và Môi trường rà soát diện tích rừng.", True),
+    ("2. Trách nhiệm của Sở Y tế\nCác cơ sở khám bệnh, chữa bệnh thực hiện đúng quy định.", False),
+])
+def test_cleanup_wraps_inside_a_sentence_join(raw, joined):
+    """Breaks a converter left inside a sentence (a ";" before a line in lower case, a number after the word
+    that asks for it, a comma, a name cut in two) are joined; a list's items and a heading stay lines."""
+    assert ("\n" not in clean(raw).text) == joined
+
+
+def test_cleanup_short_wrapped_first_lines_join_before_a_capital():
+    """A converter that wraps each paragraph's first line short: where most such lines go on in lower case,
+    one of the same length going on with a capital is wrapped too ("… người dân dùng" / "VNeID …"); a
+    heading, shorter, is not joined to the line under it."""
+    firsts = [("- Tăng cường kiểm tra, giám", "sát việc chi trả trợ cấp cho người có công."),
+              ("- Phối hợp tổ chức tập huấn", "nghiệp vụ cho cán bộ làm công tác xã hội."),
+              ("- Hướng dẫn các xã rà soát", "danh sách hộ nghèo, hộ cận nghèo năm 2026."),
+              ("- Đôn đốc các đơn vị hoàn", "thành báo cáo trước ngày 15 tháng 12."),
+              ("- Kiểm tra việc thực hiện", "chính sách bảo hiểm y tế cho trẻ em."),
+              ("- Xây dựng kế hoạch truyền", "thông về chuyển đổi số trong năm 2026."),
+              ("- Hướng dẫn người dân dùng", "VNeID để nộp hồ sơ trực tuyến.")]
+    assert all(23 <= len(a) <= 30 for a, _ in firsts)
+    body = "\n\n".join(f"{a}\n{b}" for a, b in firsts)
+    raw = f"2. Sở Y tế\nChủ trì tổ chức các hoạt động sau.\n\n{body}"
+    text = clean(raw).text
+    assert "- Hướng dẫn người dân dùng VNeID để nộp" in text
+    assert text.startswith("2. Sở Y tế\nChủ trì")
+    assert text.count("\n") == 3 + 2 * (len(firsts) - 1)
+
+
 @pytest.mark.parametrize("raw,kept", [
     ("Điền đầy đủ thông tin tại địa chỉ: <ghi rõ địa chỉ tên miền> trước ngày 15.", True),   # a blank to fill in
     ("Ban Chỉ đạo <p>họp định kỳ</p> hằng quý.", False),
