@@ -384,9 +384,10 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
         return out
 
     def _context_support(self, rows: list[dict], mentions: list[dict], issuers: list[list[str]]) -> dict:
-        """Supporting agencies a task takes from the line that introduces it: the role model's support mentions
-        of its parent or lead-in when that ends in ":" ("Chủ trì, phối hợp với UBND cấp xã thực hiện:"), and of
-        its nearest heading ("Phối hợp với Sở Y tế"). {row: [(field, mention, score)]}"""
+        """Supporting agencies a task takes from the line that introduces it: the role model's support mentions,
+        among those the line marks as partners, of its parent or lead-in when that ends in ":" ("Chủ trì, phối
+        hợp với UBND cấp xã thực hiện:"), and of its nearest heading ("Phối hợp với Sở Y tế").
+        {row: [(field, mention, score)]}"""
         todo: dict[tuple, list[int]] = {}      # (text, field, its mentions, issuer) -> rows: each scored once
         for i, (row, ms) in enumerate(zip(rows, mentions)):
             for field in CONTEXT_SUPPORT_FIELDS:
@@ -399,7 +400,10 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
         scores = self._scores([k[0] for k in keys], [list(k[2]) for k in keys], [list(k[3]) for k in keys])
         out: dict[int, list] = {}
         for key, sc in zip(keys, scores):
-            found = [(key[1], m, p) for m, p in zip(key[2], sc) if p >= self.threshold]
+            # only those the line marks as partners: a heading's own actors ("7. Các ban xây dựng Đảng, Văn phòng
+            # Tỉnh ủy") are no one's support, whatever the role model scores them
+            partners = {id(m) for m in inheritance.supporters(key[1], key[0], key[2])}
+            found = [(key[1], m, p) for m, p in zip(key[2], sc) if p >= self.threshold and id(m) in partners]
             for i in todo[key]:
                 out.setdefault(i, []).extend(found)
         return out

@@ -234,6 +234,22 @@ def test_agencies_context_support_is_scored_with_each_tasks_own_mentions_and_iss
     assert [a.id for a in got[0]] == ["ban_dan_van"] and got[2] == []
 
 
+def test_agencies_context_support_only_from_partners_the_line_marks(train_frame, monkeypatch):
+    """A heading or lead-in gives support only through the names it marks as partners ("phối hợp với X"):
+    the actors a heading names ("Ban Tổ chức Tỉnh ủy, Ban Dân vận Tỉnh ủy") are no one's support, however
+    high the role model scores them."""
+    X, _ = train_frame
+    sup_y = [[] for _ in TRAIN]
+    sup_y[-1] = ["ban_dan_van"]
+    sup = AgencyClassifier(role="support").fit(X, sup_y)
+    monkeypatch.setattr(sup, "_scores", lambda texts, mentions, issuers: [[0.99] * len(m) for m in mentions])
+    task = "Rà soát nhân sự."
+    got = sup.predict_agencies(frame([(task, {"heading": "Ban Tổ chức Tỉnh ủy, Ban Dân vận Tỉnh ủy"}),
+                                      (task, {"lead_in": "Ban Tổ chức Tỉnh ủy, Ban Dân vận Tỉnh ủy:"}),
+                                      (task, {"heading": "Phối hợp với Ban Dân vận Tỉnh ủy"})]))
+    assert [[a.id for a in g] for g in got] == [[], [], ["ban_dan_van"]]
+
+
 def test_agencies_item_step_scores_its_own_sentence(lead_clf):
     """The item step's scores computed for every task at once are used for the task's own item sentence
     only: a parent sentence is scored apart."""
