@@ -131,6 +131,17 @@ def test_lexicon_default_matcher_finds_agencies(default_matcher):
         ("UBND thành phố Hà Nội", "chinh_quyen")]
 
 
+@pytest.mark.parametrize("text,prior", [
+    ("Hội đồng Dân tộc của Quốc hội thẩm tra dự án luật.", "chinh_quyen"),     # a committee of the Quốc hội
+    ("Hội đồng thẩm định họp định kỳ.", "ban_chi_dao"),
+    ("Các trường học tổ chức ngoại khóa.", "so_ban_nganh"),                   # public schools (GUIDELINE §8.1)
+    ("Cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh rà soát thủ tục.", "so_ban_nganh"),
+])
+def test_lexicon_classes_the_guideline_gives(default_matcher, text, prior):
+    """The first mention's class follows the guideline's table of class boundaries (GUIDELINE.md §8.1)."""
+    assert default_matcher.mentions(text)[0].prior == prior
+
+
 @pytest.mark.parametrize("text,mention", [
     ("Ban Dân vận Tỉnh ủy chủ trì", "Ban Dân vận Tỉnh ủy"),
     ("Ban Dân vận huyện ủy chủ trì", "Ban Dân vận huyện ủy"),
