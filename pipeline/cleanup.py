@@ -496,11 +496,13 @@ def _name_across(cur: str, nxt: str, words: int = 6) -> bool:
     return any(s < len(head) < e for s, e in _names().term_spans(window))
 
 
-def _first_wrap(cur: str, nxt: str) -> bool:
-    """May the break after a paragraph's short-wrapped first line ``cur`` fall inside its sentence (no final
-    stop, no structure or capitals line next)?"""
+def _first_wrap(cur: str, nxt: str, width: tuple[int, int] | None) -> bool:
+    """Is a paragraph's first line ``cur`` one its converter wrapped short (of the document's first-line
+    ``width``, :func:`_first_line_width`), going on with a capital in ``nxt`` (no final stop, no structure or
+    capitals line next)?"""
     cur, nxt = cur.strip(), nxt.strip()
-    return bool(cur) and cur[-1] not in ".!?;:" and not _STRUCTURE.match(nxt) and not _MARKER_ONLY.match(nxt) \
+    return bool(width and cur and nxt) and width[0] <= len(cur) <= width[1] and nxt[0].isupper() \
+        and cur[-1] not in ".!?;:" and not _STRUCTURE.match(nxt) and not _MARKER_ONLY.match(nxt) \
         and not _is_caps_line(nxt) and not _MARKER_ONLY.match(cur) and ROW_SEP not in nxt
 
 
@@ -566,6 +568,13 @@ BLANK_WRAP_MIN = 5
 BLANK_WRAP_LINE = 30       # lines shorter than this (table cells, headings) are not counted
 
 
+# A converter that wraps paragraphs' first lines short: at least FIRST_WRAP_MIN such lines, a FIRST_WRAP_SHARE of the
+# paragraphs' unpunctuated first lines, their lengths within FIRST_WRAP_SPREAD characters of each other
+FIRST_WRAP_MIN = 5
+FIRST_WRAP_SHARE = 0.3
+FIRST_WRAP_SPREAD = 15
+
+
 def _first_line_width(lines: list[str]) -> tuple[int, int] | None:
     """The lengths (least, most) of the first lines of paragraphs that a converter wrapped short, or None. Some
     converters wrap a paragraph's first line well before the others (its indent took the width): such a first
@@ -590,10 +599,6 @@ def _first_line_width(lines: list[str]) -> tuple[int, int] | None:
     lo, hi = sizes[len(sizes) // 4], sizes[-1 - len(sizes) // 10]     # (a few short ones are headings cut short)
     return (lo, hi) if hi - lo <= FIRST_WRAP_SPREAD else None
 
-
-FIRST_WRAP_MIN = 5
-FIRST_WRAP_SHARE = 0.3
-FIRST_WRAP_SPREAD = 15
 
 
 def _blank_lines_wrap(lines: list[str]) -> bool:
@@ -641,9 +646,8 @@ def rule_line_join(text: str) -> list[Replacement]:
             k += 1
         after = lines[k][3] if k < len(lines) else ""   # "…Hồ Chí" / "Minh, ngày…": the date line starts
         blank = j - i > 1
-        first = i == 0 or not texts[i - 1].strip()
-        if (first_width and first and not blank and first_width[0] <= len(cur.strip()) <= first_width[1]
-                and nxt.strip() and nxt.strip()[0].isupper() and _first_wrap(cur, nxt)) or \
+        first = i == 0 or not texts[i - 1].strip()      # (a line joined to the one before is no first line)
+        if (first and not blank and _first_wrap(cur, nxt, first_width)) or \
                 _should_join(cur, nxt, blank=blank, wrapped=wrapped, after=after) or (
                 blank and blank_wraps and _should_join(cur, nxt, blank=False, wrapped=0, after=after)):
             s = lines[i][1]
