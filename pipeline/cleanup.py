@@ -551,10 +551,12 @@ def _should_join(cur: str, nxt: str, blank: bool, wrapped: float = 0, after: str
 def _hard_wrapped(lines: list[str]) -> float:
     """The typical length of the lines of a text wrapped at a fixed width (web and PDF converters, OCR), or
     0 when it was not. Many unpunctuated lines of similar, medium length say so (the median of their lengths,
-    a little under the wrap width, is returned); a document with a paragraph per line has few. Once joined,
-    the text no longer looks wrapped, so the rule does not fire again (cleanup stays idempotent)."""
-    body = [ln.strip() for ln in lines if len(ln.strip()) > 3]
-    cut = sorted(len(ln) for ln in body if 45 <= len(ln) <= 100 and ln[-1] not in ".;:!?")
+    a little under the wrap width, is returned); a document with a paragraph per line has few. The share is
+    taken among the lines of prose length, so that a document's tables and lists of short lines do not hide
+    its wrapped paragraphs. Once joined, the text no longer looks wrapped, so the rule does not fire again
+    (cleanup stays idempotent)."""
+    body = [ln.strip() for ln in lines if len(ln.strip()) >= 45]
+    cut = sorted(len(ln) for ln in body if len(ln) <= 100 and ln[-1] not in ".;:!?")
     return float(cut[len(cut) // 2]) if len(cut) >= 8 and len(cut) >= 0.3 * len(body) else 0.0
 
 

@@ -146,6 +146,24 @@ def test_hard_wrapped_item_filling_the_width_joins_a_capitalised_line():
     assert clean(raw).text == f"II. NỘI DUNG\n{first} {rest}\n\n{PARAGRAPH}"
 
 
+def test_hard_wrap_found_among_many_short_lines():
+    """A document whose tables or lists give it many short lines is still found hard-wrapped by its lines of
+    prose length, and a wrap before a capital inside its paragraphs is joined ("Cảng vụ Hàng hải" / "Vân
+    Long")."""
+    prose = ("Cảng vụ Hàng hải Vân Long phối hợp với Công ty Cảng Vân Long kiểm soát người và phương tiện ra vào "
+             "khu vực cảng theo quy định của Bộ Quốc phòng. Công ty Cảng Vân Long lập danh sách người và phương "
+             "tiện vào cảng gửi Đồn Biên phòng Vân Long trước 24 giờ. Đồn Biên phòng Vân Long kiểm tra giấy tờ của "
+             "người vào cảng và thông báo kết quả cho Cảng vụ Hàng hải Vân Long trong ngày. Ủy ban nhân dân đặc khu "
+             "Vân Đồn bố trí lực lượng bảo đảm an ninh, trật tự tại khu vực giáp ranh với cảng trong thời gian "
+             "diễn ra lễ hội. Sở Xây dựng hướng dẫn Công ty Cảng Vân Long sửa chữa hệ thống biển báo trước mùa mưa "
+             "bão năm 2026.")
+    body = textwrap.wrap(prose, 72)
+    assert "Cảng vụ Hàng hải\nVân Long" in "\n".join(body)
+    cells = "\n\n".join(f"{i}\nĐồn Biên phòng\nQuý {i % 4 + 1}" for i in range(1, 16))
+    raw = "Bảng phân công\n\n" + cells + "\n\n" + "\n".join(body)
+    assert prose in clean(raw).text
+
+
 def test_line_ending_on_a_preposition_joins_across_a_blank_line():
     raw = "d) Tổ chức tiếp công dân định kỳ tại trụ sở Ủy ban nhân dân xã ở\n\nThôn Trung, mỗi tháng một lần."
     assert clean(raw).text == "d) Tổ chức tiếp công dân định kỳ tại trụ sở Ủy ban nhân dân xã ở Thôn Trung, mỗi tháng một lần."
