@@ -476,10 +476,13 @@ def _number_goes_on(cur: str, nxt: str) -> bool:
     return last in _NUMBER_LEADS and nxt[0].isdigit() and not _ITEM_NUMBER.match(nxt)
 
 
+_LETTER_MARKER = re.compile(r"[a-zđ][.)]")
+
+
 def _opens_lower(line: str) -> bool:
     """Does ``line`` open with a lower-case word (not a list marker "a)", "b.", nor a table's tick "x")?"""
     word = line.split(None, 1)[0]
-    return line[0].islower() and len(word) > 1 and not re.match(r"[a-zđ][.)]", word)
+    return line[0].islower() and len(word) > 1 and not _LETTER_MARKER.match(word)
 
 
 @lru_cache(maxsize=1)
@@ -600,7 +603,6 @@ def _first_line_width(lines: list[str]) -> tuple[int, int] | None:
     sizes.sort()
     lo, hi = sizes[len(sizes) // 4], sizes[-1 - len(sizes) // 10]     # (a few short ones are headings cut short)
     return (lo, hi) if hi - lo <= FIRST_WRAP_SPREAD else None
-
 
 
 def _blank_lines_wrap(lines: list[str]) -> bool:
