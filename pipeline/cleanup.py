@@ -27,6 +27,7 @@ from importlib import resources
 
 from . import diacritics, layout
 from .paragraphs import ParagraphRule
+from .structure import BASIS
 from .document import Edit
 from .tables import ROW_SEP, rule_table
 
@@ -536,9 +537,11 @@ def _should_join(cur: str, nxt: str, blank: bool, wrapped: float = 0, after: str
     if _connector_at_end(cur, blank):
         return True           # "… phối hợp với" / "Bộ Nông nghiệp …": a line does not end on "với"
     if wrapped and not blank and len(cur) >= 40 and (not _STRUCTURE.match(cur) or len(cur) >= 0.85 * wrapped) \
-            and not re.match(r"(?:v/v|về việc)\b", cur, re.I) and not _DATE_CONT.match(after.strip()):
+            and not re.match(r"(?:v/v|về việc)\b", cur, re.I) and not _DATE_CONT.match(after.strip()) \
+            and not BASIS.match(nxt):
         return True           # a converter's hard wrap before a capitalised word (a structure line, an item
-                              # or "Điều N.", only when it fills the width: a short heading does not)
+                              # or "Điều N.", only when it fills the width: a short heading does not; nor a
+                              # "Thực hiện Kết luận số …" or "Căn cứ …" line, which opens a paragraph)
     if not blank and cur[-1] == ",":
         return True           # no heading ends on a comma ("… Sở Nông nghiệp và Môi trường," / "Ban quản lý …")
     if not blank and first.isupper() and _name_across(cur, nxt):

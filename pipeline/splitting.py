@@ -31,11 +31,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from .document import Candidate, Line, TaskContext
 from .features import char_ngrams
-from .structure import ROW_SEP, _is_caps, parse
+from .structure import BASIS, ROW_SEP, _is_caps, parse
 
-_LEGAL = re.compile(r"^(?:căn cứ|theo đề nghị|theo chỉ đạo|được sự|xét đề nghị|thực hiện (?:ý kiến|sự chỉ đạo|chỉ đạo|"
-                    r"kết luận|chỉ thị|nghị quyết|kế hoạch|công văn|quyết định|thông báo|hướng dẫn|công điện|luật|nghị định)"
-                    r"(?: số| của)?)\b", re.I)
 _BACKGROUND = re.compile(r"^(?:thời gian qua|trong thời gian qua|thời gian tới|những năm qua|qua \d+ năm|tuy nhiên|"
                          r"bên cạnh đó|kết quả|nhìn chung|ngày \d+|trong năm|năm \d{4},)", re.I)
 _ABBREV = re.compile(r"(?:\b(?:TP|Tp|Q|ThS|TS|PGS|GS|St|Đ/c|đ/c|v\.v|Th|BS|ông|bà|Ông|Bà)|\b[A-ZĐ])\.$")
@@ -226,7 +223,7 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
                 "kind=" + ln.kind: 1, "zone_first_item" if first_item_seen else "zone_before_items": 1,
                 "heading": int(ln.heading), "lead_in": int(ln.lead_in), "sent_index": min(k, 3),
                 "has_parent": int(parent is not None), "parent_lead_in": int(bool(lead_in)),
-                "ends_colon": int(sent.endswith(":")), "legal": int(bool(_LEGAL.match(sent))),
+                "ends_colon": int(sent.endswith(":")), "legal": int(bool(BASIS.match(sent))),
                 "background": int(bool(_BACKGROUND.match(sent))), "caps": int(_is_caps(sent)),
                 "len_bin": min(len(sent) // 40, 8), "depth": float(ln.depth), "words_bin": min(len(sent.split()), 6),
                 "field=" + (ln.field or "none"): 1, "has_fields": int(i in fields),

@@ -52,6 +52,11 @@ _ATTACHED_TITLE = re.compile(r"^(?:KẾ HOẠCH|QUY CHẾ|QUY ĐỊNH|PHỤ LỤ
 _ATTACHED_NOTE = re.compile(r"^\(?\s*(?:ban hành\s+)?kèm theo\b", re.I)
 _TYPE_TITLE = re.compile(r"^(?:CÔNG ĐIỆN|CÔNG VĂN|CHỈ THỊ|KẾ HOẠCH|THÔNG BÁO|KẾT LUẬN|HƯỚNG DẪN|QUYẾT ĐỊNH|NGHỊ QUYẾT"
                          r"|NGHỊ ĐỊNH|THÔNG TƯ|CHƯƠNG TRÌNH|ĐỀ ÁN|QUY CHẾ|QUY ĐỊNH|BÁO CÁO|TỜ TRÌNH|LUẬT)$")
+# a line that gives the document's basis or what it carries out ("Căn cứ Luật …", "Thực hiện Kết luận số …", "Xét đề
+# nghị của …"): no task, no addressee, and no line a sentence wrapped onto
+BASIS = re.compile(r"^(?:căn cứ|theo đề nghị|theo chỉ đạo|được sự|xét (?:đề nghị|đề xuất|báo cáo|tờ trình)|"
+                   r"thực hiện (?:ý kiến|sự chỉ đạo|chỉ đạo|kết luận|chỉ thị|nghị quyết|kế hoạch|công văn|quyết định|"
+                   r"thông báo|hướng dẫn|công điện|luật|nghị định)(?: số| của)?)\b", re.I)
 # the kinds of document that are plans: their issuer owns their tasks (inheritance step 5), and their "đối
 # tượng" are whom they serve, not addressees
 PLAN_KINDS = re.compile(r"kế hoạch|chương trình|phương án|đề án", re.I)
@@ -181,7 +186,8 @@ def _zones(lines: list[Line], info: DocInfo) -> None:
                 info.addressees += rest + "\n"
             continue
         if zone == "addressees":
-            if (ln.kind == "bullet" or (ln.kind == "plain" and t.endswith((";", ",")))) and len(t) < 300:
+            if (ln.kind == "bullet" or (ln.kind == "plain" and t.endswith((";", ",")))) and len(t) < 300 \
+                    and not BASIS.match(t):      # "Căn cứ Luật …;" under the list opens the body
                 ln.zone = "addressees"
                 if not attached:        # what is attached after the signature (a form, a plan) has its own lists
                     info.addressees += t + "\n"

@@ -362,3 +362,16 @@ def test_paragraph_rule_reads_a_long_paragraph_once_across_rounds():
     rule.cache_clear()
     rule(text)
     assert len(calls) == 4
+
+
+def test_hard_wrap_not_joined_onto_the_line_before_a_basis_paragraph():
+    """In a hard-wrapped letter, the "Kính gửi" line that fills the width stays apart from the paragraph
+    under it that opens with what the letter carries out ("Thực hiện Kết luận số …", "Căn cứ …"): the two
+    would otherwise become one addressee line."""
+    addressee = "Kính gửi: Các đồng chí Giám đốc Sở Nội vụ, Sở Tài chính, Sở Xây dựng tỉnh"
+    basis = ("Thực hiện Kết luận số 15-KL/TU ngày 05/3/2026 của Ban Thường vụ Tỉnh ủy, Ủy ban nhân dân tỉnh "
+             "đề nghị các sở khẩn trương triển khai các nội dung sau:")
+    assert len(addressee) >= 0.85 * 79
+    body = "\n".join(textwrap.wrap(PARAGRAPH, 79))
+    raw = addressee + "\n" + "\n".join(textwrap.wrap(basis, 79)) + "\n\n" + body
+    assert clean(raw).text == f"{addressee}\n{basis}\n\n{PARAGRAPH}"

@@ -131,6 +131,15 @@ def test_structure_addressees_on_one_line():
     assert info.addressees == "Các huyện ủy, thành ủy\n"
 
 
+def test_structure_addressees_end_at_a_basis_line():
+    """"Căn cứ Luật …;" under a "Kính gửi" line ends in ";" as an addressee line does, yet opens the body."""
+    lines, info = parse("Kính gửi: Ủy ban nhân dân các xã, phường\nCăn cứ Luật Giáo dục ngày 14 tháng 6 năm 2019;\n"
+                        "Căn cứ Thông tư số 11/2025/TT-BGDĐT của Bộ Giáo dục và Đào tạo;\n"
+                        "1. Ủy ban nhân dân các xã rà soát mạng lưới trường lớp.")
+    assert info.addressees == "Ủy ban nhân dân các xã, phường\n"
+    assert line(lines, "Căn cứ Luật").zone == "body"
+
+
 CONG_DIEN = """ỦY BAN NHÂN DÂN
 TỈNH QUẢNG TRỊ
 Số: 05/CĐ-UBND
