@@ -35,7 +35,9 @@ _LETTER = re.compile(r"^(?P<m>[a-zđ])(?:\)\s*|\.\s+)(?=\S)")      # "a)", "a. "
 _BULLET = re.compile(r"^(?P<m>[-+•–—*])\s*(?=\S)")
 _ARTICLE = re.compile(r"^Điều\s+(?P<m>\d+[a-z]?)\s*[.:]?\s*", re.I)
 _CHAPTER = re.compile(r"^(?:Chương|Mục|Phần)\s+(?P<m>[IVXLC]+|\d+)\b[.:]?\s*", re.I)
-_MARKERS = (("article", _ARTICLE), ("chapter", _CHAPTER), ("roman", _ROMAN), ("arabic", _ARABIC),
+# "A. MỤC ĐÍCH, YÊU CẦU", "B. NỘI DUNG, NHIỆM VỤ": a part of a plan above its "I.", "II." (a title in capitals)
+_PART = re.compile(r"^(?P<m>[A-EĐ])\.\s+(?=\S)")
+_MARKERS = (("article", _ARTICLE), ("chapter", _CHAPTER), ("chapter", _PART), ("roman", _ROMAN), ("arabic", _ARABIC),
             ("paren", _PAREN), ("letter", _LETTER), ("bullet", _BULLET))
 DEPTH = {"chapter": -1, "roman": 0, "article": 0.5, "arabic": 1, "paren": 4, "letter": 5, "bullet": 6, "plain": 7,
          "row": 6}
@@ -93,6 +95,8 @@ def marker(line: str) -> tuple[str, str, int]:
         if m:
             if kind == "roman" and not re.match(r"^[IVXL]+[.)]", line):
                 continue
+            if rx is _PART and not _is_caps(line[m.end():]):
+                continue                  # "A. Vi sinh vật": an item of a list, not a part
             return kind, m.group("m"), m.end()
     return "plain", "", 0
 

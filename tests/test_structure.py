@@ -140,6 +140,33 @@ def test_structure_addressees_end_at_a_basis_line():
     assert line(lines, "Căn cứ Luật").zone == "body"
 
 
+PARTS = """KẾ HOẠCH
+A. MỤC ĐÍCH, YÊU CẦU
+Nâng cao trách nhiệm của các cơ quan trong công tác quy tập.
+B. NỘI DUNG, NHIỆM VỤ
+I. CÔNG TÁC QUÁN TRIỆT
+1. Nội dung
+a) Tổ chức hội nghị quán triệt chỉ thị của Ban Bí thư.
+2. Cơ quan chủ trì
+- Ban Chỉ đạo tỉnh.
+C. MỘT SỐ NHIỆM VỤ TRỌNG TÂM
+1. Hoàn thành việc ban hành các văn bản hướng dẫn trong năm 2026.
+A. Vi sinh vật có lợi được bảo tồn."""
+
+
+def test_structure_capital_letter_parts_enclose_their_roman_sections():
+    """"A. …", "B. …" in capitals are parts of a plan above its "I.", "II.": the items of part C are under C, not
+    under the last section of part B (whose "Cơ quan chủ trì" they would take); "A. Vi sinh vật…" in lower case
+    is no part."""
+    lines, _ = parse(PARTS)
+    assert [ln.marker for ln in lines if ln.kind == "chapter"] == ["A", "B", "C"]
+    assert line(lines, "A. Vi sinh vật").kind == "plain"
+    task = next(c for c in candidates(PARTS) if c.text.startswith("Hoàn thành"))
+    assert task.context.heading.startswith("MỘT SỐ NHIỆM VỤ") and not task.context.field_lead
+    first = next(c for c in candidates(PARTS) if c.text.startswith("Tổ chức hội nghị"))
+    assert "Ban Chỉ đạo tỉnh" in first.context.field_lead
+
+
 CONG_DIEN = """ỦY BAN NHÂN DÂN
 TỈNH QUẢNG TRỊ
 Số: 05/CĐ-UBND
