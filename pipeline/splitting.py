@@ -35,6 +35,9 @@ from .structure import BASIS, ROW_SEP, _is_caps, parse
 
 _BACKGROUND = re.compile(r"^(?:thời gian qua|trong thời gian qua|thời gian tới|những năm qua|qua \d+ năm|tuy nhiên|"
                          r"bên cạnh đó|kết quả|nhìn chung|ngày \d+|trong năm|năm \d{4},)", re.I)
+# a heading over what was done, not what is to be done ("I. TÌNH HÌNH THỰC HIỆN NHIỆM VỤ NĂM 2025", "Đánh giá kết
+# quả thực hiện"): a report's section, whose sentences tell results
+_REPORT_HEADING = re.compile(r"(?<!báo cáo )(?:kết quả|tình hình|đánh giá)(?:\s+\w+){0,4}\s+(?:thực hiện|đạt được|triển khai)", re.I)
 _ABBREV = re.compile(r"(?:\b(?:TP|Tp|Q|ThS|TS|PGS|GS|St|Đ/c|đ/c|v\.v|Th|BS|ông|bà|Ông|Bà)|\b[A-ZĐ])\.$")
 _SENT_END = re.compile(r"(?<=[.!?…])[\"”')]*\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
 _ABBREV_TAIL = 12          # an abbreviation is looked for in the last characters of a piece only
@@ -235,6 +238,7 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
                 "title_ratio": _title_ratio(sent),
                 "starts_lower": _opens_lower(sent),
                 "attached_part": int(bool(ln.part_title)),
+                "report_heading": int(bool(_REPORT_HEADING.search(ctx.headings))),
             }
             gap = _gap(text, prev_end, s, k, spaced)
             feats["gap=" + gap] = 1

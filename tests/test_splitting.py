@@ -439,3 +439,21 @@ def test_splitting_joiner_makes_one_task_of_a_paragraphs_two_sentences(text, tas
     assert [text[s:e] for s, e in spans] == tasks                   # the offsets hold the joined text
     alone = _detector(False)(doc).tasks                             # without a joiner every sentence stands alone
     assert len(alone) == len(candidates(text))
+
+
+REPORT = """KẾ HOẠCH
+I. TÌNH HÌNH THỰC HIỆN NHIỆM VỤ NĂM 2025
+Tổng vốn đầu tư toàn xã hội ước đạt 270.000 tỷ đồng, tăng 9% so với cùng kỳ.
+II. NHIỆM VỤ NĂM 2026
+1. Chế độ báo cáo kết quả thực hiện
+Các sở báo cáo kết quả thực hiện về Sở Tài chính trước ngày 15/12/2026.
+2. Sở Tài chính tham mưu phân bổ vốn đầu tư công bảo đảm đúng quy định."""
+
+
+def test_splitting_candidates_under_a_report_heading_are_marked():
+    """A section on what was done ("Tình hình thực hiện nhiệm vụ năm 2025") tells results, and the detector is
+    told so; a section on reporting them ("Chế độ báo cáo kết quả thực hiện") holds tasks and is not marked."""
+    cs = candidates(REPORT)
+    assert cand(cs, "Tổng vốn đầu tư").features["report_heading"] == 1
+    assert cand(cs, "Các sở báo cáo").features["report_heading"] == 0
+    assert cand(cs, "Sở Tài chính tham mưu").features["report_heading"] == 0
