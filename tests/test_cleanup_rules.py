@@ -237,10 +237,17 @@ def test_cleanup_a_wrapped_reference_joins_the_line_that_leads_to_it(raw, joined
     ("2. Các bộ khẩn trương thực hiện ý kiến chỉ đạo của Thủ tướng\nChính phủ về phòng, chống thiên tai.", True),
     ("2. Các sở, ban, ngành phối hợp với Bộ\nNông nghiệp và Môi trường rà soát diện tích rừng.", True),
     ("2. Trách nhiệm của Sở Y tế\nCác cơ sở khám bệnh, chữa bệnh thực hiện đúng quy định.", False),
+    # a document's code after the reference that names it
+    ("3. Lưu trữ hồ sơ theo quy định tại Điều 9 Thông tư\n13/2023/TT-BNV.", True),
+    # a parenthesis the next line closes
+    ("- Sở Y tế (Chi cục Dân số\nXã hội) kiểm tra ngẫu nhiên 50 hồ sơ đã giải quyết.", True),
+    ("1. Nội dung (gồm:\na) Tập huấn cán bộ.", False),                       # an item of a list, not the closing
+    ("- Sở Y tế (Chi cục Dân số\n\nXã hội) kiểm tra ngẫu nhiên 50 hồ sơ.", False),   # (not over a blank line)
 ])
 def test_cleanup_wraps_inside_a_sentence_join(raw, joined):
     """Breaks a converter left inside a sentence (a ";" before a line in lower case, a number after the word
-    that asks for it, a comma, a name cut in two) are joined; a list's items and a heading stay lines."""
+    that asks for it, a document's code, a comma, a name cut in two, a parenthesis left open) are joined; a
+    list's items and a heading stay lines."""
     assert ("\n" not in clean(raw).text) == joined
 
 
