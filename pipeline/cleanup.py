@@ -491,6 +491,9 @@ def _closes_parenthesis(cur: str, nxt: str) -> bool:
     return opening < 0 or close < opening
 
 
+# the level word that ends an agency's name, then what the agency does ("Tham mưu UBND" / "Thành phố phối hợp …"):
+# a sentence does not open so ("Thành phố Hà Nội", "Tỉnh ủy" open one)
+_LEVEL_GOES_ON = re.compile(r"(?:Thành phố|Tỉnh|Trung ương|Thủ đô)\s+(?!ủy\b|uỷ\b)[a-zà-ỹđ]")
 _LETTER_MARKER = re.compile(r"[a-zđ][.)]")
 
 
@@ -561,8 +564,9 @@ def _should_join(cur: str, nxt: str, blank: bool, wrapped: float = 0, after: str
                               # "Thực hiện Kết luận số …" or "Căn cứ …" line, which opens a paragraph)
     if not blank and cur[-1] == ",":
         return True           # no heading ends on a comma ("… Sở Nông nghiệp và Môi trường," / "Ban quản lý …")
-    if not blank and first.isupper() and _name_across(cur, nxt):
-        return True           # an agency name the wrap cut ("Thủ tướng" / "Chính phủ", "Bộ" / "Nông nghiệp …")
+    if not blank and first.isupper() and (_name_across(cur, nxt) or _LEVEL_GOES_ON.match(nxt)):
+        return True           # an agency name the wrap cut ("Thủ tướng" / "Chính phủ", "Bộ" / "Nông nghiệp …",
+                              # "Ủy ban nhân dân" / "Thành phố chủ trì …")
     if _NUMBERED.match(cur) and len(cur.split()) > 3:
         return False          # a numbered line without final punctuation is a heading
                               # (a short one, "5. Cục", is a name the converter wrapped)

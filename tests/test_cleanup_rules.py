@@ -237,6 +237,11 @@ def test_cleanup_a_wrapped_reference_joins_the_line_that_leads_to_it(raw, joined
     ("2. Các bộ khẩn trương thực hiện ý kiến chỉ đạo của Thủ tướng\nChính phủ về phòng, chống thiên tai.", True),
     ("2. Các sở, ban, ngành phối hợp với Bộ\nNông nghiệp và Môi trường rà soát diện tích rừng.", True),
     ("2. Trách nhiệm của Sở Y tế\nCác cơ sở khám bệnh, chữa bệnh thực hiện đúng quy định.", False),
+    # the level word that ends an agency's name, then what the agency does
+    ("- Tham mưu Ủy ban nhân dân\nThành phố đánh giá, xem xét trách nhiệm của các đơn vị.", True),
+    ("3. Bộ Tư lệnh\nThành phố chủ trì, phối hợp với Sở Nông nghiệp và Môi trường.", True),
+    ("3. Đối với cấp tỉnh\nTỉnh ủy chỉ đạo các cấp ủy trực thuộc.", False),
+    ("3. Đối với các địa phương\nThành phố Hà Nội rà soát các điểm sạt lở.", False),
     # a document's code after the reference that names it
     ("3. Lưu trữ hồ sơ theo quy định tại Điều 9 Thông tư\n13/2023/TT-BNV.", True),
     # a parenthesis the next line closes
@@ -246,7 +251,7 @@ def test_cleanup_a_wrapped_reference_joins_the_line_that_leads_to_it(raw, joined
 ])
 def test_cleanup_wraps_inside_a_sentence_join(raw, joined):
     """Breaks a converter left inside a sentence (a ";" before a line in lower case, a number after the word
-    that asks for it, a document's code, a comma, a name cut in two, a parenthesis left open) are joined; a
+    that asks for it, a document's code, a comma, a name cut in two or its level word, a parenthesis left open) are joined; a
     list's items and a heading stay lines."""
     assert ("\n" not in clean(raw).text) == joined
 
