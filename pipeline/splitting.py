@@ -244,6 +244,10 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
             feats["gap=" + gap] = 1
             # a new paragraph after a finished sentence: no task goes on over it (in the labels, none does)
             feats["after_stop"] = int(gap == "paragraph" and _finished(text, prev_end))
+            # a new paragraph after one ending in ";" that opens with a capital: the next item of an unmarked list
+            # ("… theo quy định;" / "Hướng dẫn cụ thể …"), where one in lower case goes on with the sentence
+            feats["after_semicolon"] = int(gap == "paragraph" and prev_end > 0 and text[prev_end - 1] == ";"
+                                           and not feats["starts_lower"])
             prev_end = e
             out.append(Candidate(start=s, end=e, text=sent, section=ln.section, features=feats, context=ctx,
                                  group=chain[-1].start if chain else -1))
@@ -294,6 +298,7 @@ def join_features(c: Candidate) -> dict:
     f = c.features
     out = {k: 1 for k in f if k.startswith(("gap=", "kind=", "field="))}
     out.update({"starts_lower": f.get("starts_lower", 0), "after_stop": f.get("after_stop", 0),
+                "after_semicolon": f.get("after_semicolon", 0),
                 "title_ratio": f["title_ratio"],
                 "len_bin": f["len_bin"], "legal": f["legal"], "background": f["background"],
                 "ends_colon": f["ends_colon"], "sent_index": f["sent_index"]})

@@ -457,3 +457,16 @@ def test_splitting_candidates_under_a_report_heading_are_marked():
     assert cand(cs, "Tổng vốn đầu tư").features["report_heading"] == 1
     assert cand(cs, "Các sở báo cáo").features["report_heading"] == 0
     assert cand(cs, "Sở Tài chính tham mưu").features["report_heading"] == 0
+
+
+def test_splitting_after_semicolon_marks_the_next_item_of_an_unmarked_list():
+    """A paragraph after one ending in ";" is the next item of a list when it opens with a capital (no labelled
+    real task goes on over such a break), not when it opens in lower case."""
+    text = ("Sở Nội vụ có nhiệm vụ:\n\nTrình Hội đồng nhân dân tỉnh quyết định việc thành lập cơ quan chuyên môn;\n\n"
+            "Hướng dẫn cụ thể về trình tự thành lập đơn vị sự nghiệp công lập;\n\n"
+            "trường hợp cần thiết báo cáo Ủy ban nhân dân tỉnh xem xét.")
+    cs = candidates(text)
+    assert cand(cs, "Trình Hội đồng").features["after_semicolon"] == 0
+    assert cand(cs, "Hướng dẫn cụ thể").features["after_semicolon"] == 1
+    assert cand(cs, "trường hợp cần thiết").features["after_semicolon"] == 0
+    assert splitting.join_features(cand(cs, "Hướng dẫn cụ thể"))["after_semicolon"] == 1
