@@ -27,8 +27,8 @@ from importlib import resources
 
 from . import diacritics, layout
 from .paragraphs import ParagraphRule
-from .structure import BASIS
 from .document import Edit
+from .structure import BASIS
 from .tables import ROW_SEP, rule_table
 
 Replacement = tuple[int, int, str]
