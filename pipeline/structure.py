@@ -78,8 +78,8 @@ _FIELDS = [
 ]
 # columns of a task table
 _COL_TASK = re.compile(r"nội dung|nhiệm vụ|tên (?:nhiệm vụ|đề án|dự án|chương trình)|hoạt động|công việc|giải pháp"
-                       r"|chỉ tiêu", re.I)
-_COL_LEAD = re.compile(r"chủ trì|thực hiện|trách nhiệm|đơn vị|cơ quan", re.I)
+                       r"|chỉ tiêu|đề xuất", re.I)
+_COL_LEAD = re.compile(r"chủ trì|thực hiện|trách nhiệm|đơn vị|cơ quan|phụ trách", re.I)
 _COL_SUPPORT = re.compile(r"phối hợp", re.I)
 
 

@@ -4,7 +4,7 @@ Web and Word converters often write a table as ``|`` / cell / ``|`` / cell … w
 between rows (and an empty cell as ``|`` / ``|`` as well). :func:`rule_table` is a cleanup rule that
 gives such a block back its shape, with local replacements only (so the offset map stays exact):
 
-- a **grid** (at least three rows of at least three columns, cells short): one line per row, cells
+- a **grid** (at least three rows of at least three columns, no cell a page long): one line per row, cells
   separated by `` | ``, line breaks inside a cell joined; the structure parser then reads task tables
   ("Nội dung | Cơ quan chủ trì | Cơ quan phối hợp …") row by row;
 - any other block (a letterhead in two columns, a signature block, a whole letter laid out in a table):
@@ -28,7 +28,7 @@ Replacement = tuple[int, int, str]
 
 _SEP = re.compile(r"^[ \t]*\|[ \t]*$")
 _INDEX = re.compile(r"^[\s*]*(?:\d{1,3}|[IVXLC]{1,6}|[a-zđ])[.)]?[\s*]*$")
-MAX_GRID_CELL = 400           # a cell longer than this is a page of text: the block is a layout table
+MAX_GRID_CELL = 1500          # a cell longer than this is a page of text: the block is a layout table
 MAX_GAP_LINES = 15            # more lines than this without a separator: the table has ended
 ROW_SEP = " | "
 CELL, ROW = ROW_SEP, "\n"

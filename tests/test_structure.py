@@ -508,6 +508,25 @@ def test_tables_rule_table_renders_a_flattened_grid_one_row_a_line():
     assert [ln.cells for ln in lines][1] == ("Tập huấn cán bộ về chuyển đổi số", "Sở Nội vụ", "Sở Tài chính")
 
 
+def test_tables_a_grid_keeps_its_shape_with_a_long_task_cell():
+    """A table of recommendations whose task cells run to several hundred characters is still a grid (a layout
+    table has no three rows of three cells), and its header's "Thông tin đề xuất" / "Bộ phụ trách" give the
+    task and lead columns."""
+    long = ("Đề nghị các bộ, ngành trung ương xem xét hỗ trợ kinh phí từ nguồn chi thường xuyên để cải tạo, sửa "
+            "chữa trụ sở làm việc của các cơ quan, đơn vị ở cấp xã; hỗ trợ các tỉnh miền núi, biên giới có điều "
+            "kiện kinh tế - xã hội khó khăn đầu tư đồng bộ hạ tầng số, xử lý dứt điểm các vùng lõm sóng di động, "
+            "internet và điện lưới quốc gia tại các thôn, bản đặc biệt khó khăn, bảo đảm hoàn thành trong năm 2026 "
+            "theo kế hoạch được giao")
+    assert 400 < len(long) < 1500
+    raw = ("|\nTT\n|\nTỉnh kiến nghị\n|\nThông tin đề xuất\n|\nBộ phụ trách tiếp nhận, xử lý\n|\n|\n1\n|\nLào Cai\n|\n"
+           f"{long}\n|\nBộ Tài chính\n|\n|\n2\n|\nHà Tĩnh\n|\nĐề nghị hướng dẫn tiêu chí thẩm định quy hoạch.\n|\n"
+           "Bộ Xây dựng\n|\n")
+    r = clean(raw)
+    rows = [ln for ln in parse(r.text)[0] if ln.kind == "row"]
+    assert [ln.cells for ln in rows[1:]] == [(long, "Bộ Tài chính", ""),
+                                             ("Đề nghị hướng dẫn tiêu chí thẩm định quy hoạch.", "Bộ Xây dựng", "")]
+
+
 def test_tables_rule_table_layout_table_becomes_paragraphs():
     raw = "|\nỦY BAN NHÂN DÂN\nTỈNH QUẢNG TRỊ\n|\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n|\n|\nSố: 05/KH-UBND\n|\n"
     out = apply_replacements(raw, rule_table(raw))
