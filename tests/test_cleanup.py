@@ -201,9 +201,9 @@ def test_cleanup_line_join_blank_wraps_never_join_by_width_alone():
     items = "".join(f"{k}. Sở Tư pháp chủ trì, phối hợp với các sở, ban, ngành của tỉnh\n\n"
                     f"rà soát hồ sơ đợt {k} theo kế hoạch năm 2025.\n\n" for k in range(1, 9))
     raw = ("KẾ HOẠCH\n\nTriển khai thực hiện Chương trình chuyển đổi số năm 2025\n\n"
-           "Căn cứ Quyết định số 12/QĐ-UBND của Ủy ban nhân dân tỉnh về chuyển đổi số,\n\n" + items)
+           "Nhằm đẩy mạnh chuyển đổi số theo Quyết định số 12/QĐ-UBND của Ủy ban nhân dân tỉnh,\n\n" + items)
     text = clean(raw).text
-    assert text.startswith("KẾ HOẠCH\n\nTriển khai thực hiện Chương trình chuyển đổi số năm 2025\n\nCăn cứ")
+    assert text.startswith("KẾ HOẠCH\n\nTriển khai thực hiện Chương trình chuyển đổi số năm 2025\n\nNhằm")
     assert "\n\n1. Sở Tư pháp chủ trì, phối hợp với các sở, ban, ngành của tỉnh rà soát hồ sơ đợt 1" in text
 
 
