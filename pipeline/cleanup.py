@@ -28,6 +28,7 @@ from importlib import resources
 from . import diacritics, layout
 from .paragraphs import ParagraphRule
 from .document import Edit
+from .metadata import NUMBER_CODE
 from .structure import BASIS
 from .tables import ROW_SEP, rule_table
 
@@ -477,10 +478,6 @@ def _number_goes_on(cur: str, nxt: str) -> bool:
     return last in _NUMBER_LEADS and nxt[0].isdigit() and not _ITEM_NUMBER.match(nxt)
 
 
-# a document's code ("13/2023/TT-BNV", "214/NQ-CP"): a line opening with one goes on with the reference before it
-_DOC_CODE = re.compile(r"\d+/(?:\d{4}/)?[A-ZĐ]{1,6}\b")
-
-
 def _closes_parenthesis(cur: str, nxt: str) -> bool:
     """Does ``cur`` leave a parenthesis open that ``nxt`` closes ("Phối hợp Sở Nội vụ (Ban" / "Thi đua - Khen
     thưởng) tiến hành …")?"""
@@ -537,9 +534,9 @@ def _should_join(cur: str, nxt: str, blank: bool, wrapped: float = 0, after: str
         return not blank
     if not blank and _REFERENCE.match(nxt) and cur.split()[-1] in _REFERENCE_LEADS:
         return True                   # "quy định tại" / "Điều 10 của Nghị định …": a reference, not an article
-    if not blank and (_number_goes_on(cur, nxt) or _DOC_CODE.match(nxt)):
-        return True                   # "… vào năm" / "2025.", "Nghị quyết số" / "48/NQ-CP", "Thông tư" /
-                                      # "13/2023/TT-BNV.": not an item "2025."
+    if not blank and (_number_goes_on(cur, nxt) or NUMBER_CODE.match(nxt)):
+        return True                   # "… vào năm" / "2025.", "Nghị quyết số" / "48/NQ-CP", a document's number
+                                      # ("Thông tư" / "13/2023/TT-BNV."): not an item "2025."
     if (_STRUCTURE.match(nxt) and not _LOWER_WORD.match(nxt)) or _MARKER_ONLY.match(nxt):
         return False                  # (a line opening "số 43-CV/TU" or "điều 5" in lower case goes on a sentence)
     if not blank and _closes_parenthesis(cur, nxt):
