@@ -9,7 +9,7 @@ sentence names no lead, the lead is inherited by the six steps of
 :mod:`pipeline.inheritance` and marked ``explicit=False`` with the step as
 ``source``; its score is how often that step gave that class rightly on the
 training data, and a class a step gave rightly less than ``min_inherited`` of
-the time is left out.
+the time is left out (a step left with none gives way to the next).
 
 The estimator is a multi-label scikit-learn classifier: ``X`` is a task frame
 (:func:`pipeline.features.task_frame`), ``y`` a list of label-id lists (or an
@@ -368,12 +368,16 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
                     if m.kind == "subject":
                         add(m, self._subject_score(p) if gate else p, True, "text")
             if self.role == "lead" and not found and self.inherit:
-                step, got = inheritance.inherit(row, ms, item_actors=self._item_actors(row, ms, isc))
-                for m, w in got:
-                    for lab in labels_of(m):
-                        p = self._inherited_score(step, lab) if gate else w
-                        if p >= self.min_inherited or not gate:
-                            add(Mention(m.start, m.end, m.text, lab, m.kind), p, False, step)
+                # the first step that names an actor; with the gate, the first that gives a label its measured
+                # precision lets through (a step whose every group is unreliable gives nothing)
+                for step, got in inheritance.inherit_steps(row, ms, item_actors=self._item_actors(row, ms, isc)):
+                    for m, w in got:
+                        for lab in labels_of(m):
+                            p = self._inherited_score(step, lab) if gate else w
+                            if p >= self.min_inherited or not gate:
+                                add(Mention(m.start, m.end, m.text, lab, m.kind), p, False, step)
+                    if found or not gate:
+                        break
             elif self.role == "support" and self.inherit:
                 for m in inheritance.supporters("field_support", row.get("field_support") or "",
                                                 ms.get("field_support", [])):

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 from .lexicon import Mention, by_line
 from .structure import PLAN_KINDS
@@ -173,6 +173,15 @@ def inherit(context: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]
     MTTQ xã chủ động đề nghị…" over its bullets) (the classifier's role model); without it, every mention
     of the item that :func:`actors` keeps, and none of such a parent.
     """
+    return next(iter(inherit_steps(context, mentions, item_actors)), ("", []))
+
+
+def inherit_steps(context: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]],
+                  item_actors: Callable[[str, Sequence[Mention]], list[Mention]] | None = None,
+                  ) -> Iterator[tuple[str, list[tuple[Mention, float]]]]:
+    """Each step that names an actor, in the six steps' order, as (step, [(mention, weight)]): the first is
+    :func:`inherit`'s answer; a caller that judges every group of a step unreliable (as the classifier does
+    with a step's measured precision) takes the next."""
     kind = (context.get("kind") or "") + " " + (context.get("title") or "")
     for step in STEPS:
         if step == "issuer" and (context.get("addressees") or not PLAN_KINDS.search(kind)):
@@ -188,13 +197,14 @@ def inherit(context: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]
             else:
                 found = actors(field, text, ms)
             if found:
-                return step, [(m, STEP_WEIGHT[step]) for m in found]
-        if step == "heading":
-            found = enclosing_heading_actors(context.get("headings") or "", mentions.get("headings") or [],
-                                             skip_nearest=bool((context.get("heading") or "").strip()))
-            if found:
-                return step, [(m, STEP_WEIGHT[step]) for m in found]
-    return "", []
+                yield step, [(m, STEP_WEIGHT[step]) for m in found]
+                break
+        else:
+            if step == "heading":
+                found = enclosing_heading_actors(context.get("headings") or "", mentions.get("headings") or [],
+                                                 skip_nearest=bool((context.get("heading") or "").strip()))
+                if found:
+                    yield step, [(m, STEP_WEIGHT[step]) for m in found]
 
 
 def enclosing_heading_actors(headings: str, mentions: Sequence[Mention], skip_nearest: bool = False) -> list[Mention]:

@@ -327,6 +327,24 @@ def test_agencies_inherited_label_its_step_rarely_gave_rightly_is_not_given(trai
     assert sorted(a.id for a in got) == ["cap_uy", "so_ban_nganh"]
 
 
+def test_agencies_step_whose_every_class_is_unreliable_gives_way_to_the_next(train_frame):
+    """Trained where the addressees step ("Kính gửi" or a regulation's "Đối tượng áp dụng") gives the Party
+    committee wrongly, a task whose addressees name only that committee takes the next step that gives a
+    label its precision lets through (the "Nơi nhận"), not nothing; with the gate off it stays at the first."""
+    X, y = train_frame
+    bare = [(f"Tổ chức kiểm tra lần thứ {i} việc thực hiện.", {"addressees": "- Thường trực Tỉnh ủy;",
+                                                              "recipients": "- Sở Y tế;"}) for i in range(12)]
+    Xb = frame([t for t, _ in TRAIN] + bare, issuer=ISSUER)
+    clf = AgencyClassifier(role="lead").fit(Xb, y + [["so_ban_nganh"]] * 12)
+    assert clf.inherited_precision_["addressees|cap_uy"] < clf.min_inherited
+    task = frame([("Báo cáo kết quả thực hiện.", {"addressees": "- Thường trực Tỉnh ủy;",
+                                                  "recipients": "- Sở Y tế;\n- Lưu: VT."})], issuer=ISSUER)
+    got = clf.predict_agencies(task)[0]
+    assert [(a.id, a.source, a.explicit) for a in got] == [("so_ban_nganh", "recipients", False)]
+    assert [(a.id, a.source) for a in clf._predict(task, clf._mentions(task), gate=False)[0]] == [
+        ("cap_uy", "addressees")]
+
+
 def test_agencies_classifier_measures_inherited_precision_with_its_smoothing(train_frame):
     X, y = train_frame
     bare = [(f"Tổ chức kiểm tra lần thứ {i} việc thực hiện.", {"recipients": RECIPIENTS}) for i in range(12)]
