@@ -1,7 +1,10 @@
 """Inherited agencies: who must act when the task sentence names no actor.
 
 The guideline's six steps, in order; the first that gives an actor wins and
-every agency group it gives is kept (corpus/GUIDELINE.md §2.4):
+every agency group it gives is kept (corpus/GUIDELINE.md §2.4). :func:`inherit`
+gives that first step; :func:`inherit_steps` gives each step that names an actor
+in turn, for a caller that judges a step's every group unreliable and goes on
+(:class:`pipeline.agencies.AgencyClassifier` with its measured precisions):
 
 1. ``item``: an earlier sentence of the same item, the item's "Cơ quan chủ
    trì:" field or table cell, or a parent item line that names agencies and ends
