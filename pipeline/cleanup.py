@@ -482,7 +482,13 @@ def _closes_parenthesis(cur: str, nxt: str) -> bool:
     """Does ``cur`` leave a parenthesis open that ``nxt`` closes ("Phối hợp Sở Nội vụ (Ban" / "Thi đua - Khen
     thưởng) tiến hành …")?"""
     close = nxt.find(")")
-    if close < 0 or cur.count("(") <= cur.count(")"):
+    depth = 0
+    for ch in cur:                       # a ")" that closes nothing, the list marker "c)", opens nothing either
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+    if close < 0 or not depth:
         return False
     opening = nxt.find("(")
     return opening < 0 or close < opening

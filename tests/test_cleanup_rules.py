@@ -246,6 +246,7 @@ def test_cleanup_a_wrapped_reference_joins_the_line_that_leads_to_it(raw, joined
     ("3. Lưu trữ hồ sơ theo quy định tại Điều 9 Thông tư\n13/2023/TT-BNV.", True),
     # a parenthesis the next line closes
     ("- Sở Y tế (Chi cục Dân số\nXã hội) kiểm tra ngẫu nhiên 50 hồ sơ đã giải quyết.", True),
+    ("b) Phối hợp Sở Tài chính (Phòng\nQuản lý giá) rà soát đơn giá dịch vụ.", True),   # the marker's ")" closes nothing
     ("1. Nội dung (gồm:\na) Tập huấn cán bộ.", False),                       # an item of a list, not the closing
     ("- Sở Y tế (Chi cục Dân số\n\nXã hội) kiểm tra ngẫu nhiên 50 hồ sơ.", False),   # (not over a blank line)
 ])
