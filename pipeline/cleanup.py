@@ -578,6 +578,37 @@ def _should_join(cur: str, nxt: str, blank: bool, wrapped: float = 0, after: str
     return cur[-1] == "," or first in "(“\"'" or first.isdigit()
 
 
+def _single_break_wraps(cur: str, nxt: str, after: str = "") -> bool:
+    """In a text whose paragraphs are set apart by blank lines (:func:`_blank_separated`), is a single break
+    between ``cur`` and ``nxt`` a wrap? ``cur`` (two words or more, or a connector) ends on a word or a number; ``nxt`` opens
+    with a capital or a digit and is no structure line, no line in capitals, no basis line ("Căn cứ …",
+    "Thực hiện Kết luận …") and no date line; ``cur`` is not the letterhead's "Số: …", a footnote's or a
+    marker's own line, nor a numbered heading that is an agency's whole name ("2. Sở Y tế"); neither is a
+    form's line to fill in."""
+    cur, nxt = cur.strip(), nxt.strip()
+    if not cur or not nxt or ROW_SEP in cur or ROW_SEP in nxt or not (cur[-1].isalnum() or cur[-1] == "%"):
+        return False          # (a form's "ngày … tháng … năm …", "(chữ ký, đóng dấu)" end otherwise)
+    if (len(cur.split()) < 2 and cur.lower() not in _CONNECTORS) or _FORM_BLANK.search(cur) or _FORM_BLANK.search(nxt):
+        return False          # a table's header cut into lines ("STT" / "Địa chỉ"; "Các" / "Bộ trưởng …" is a wrap),
+                              # a form to fill in ("Tên tiếng" / "Anh: ………")
+    if not (nxt[0].isupper() or nxt[0].isdigit()) or _STRUCTURE.match(nxt) or _MARKER_ONLY.match(nxt) \
+            or _MARKER_ONLY.match(cur):
+        return False
+    if _is_caps_line(cur) or _is_caps_line(nxt) or BASIS.match(nxt) or _DATE_CONT.match(nxt) \
+            or _DATE_CONT.match(after.strip()) or _NUMBER_LINE.match(cur) or _FOOTNOTE.match(cur):
+        return False
+    marker = _NUMBERED.match(cur)
+    if marker:                # "2. Sở Y tế" / "Chủ trì …": a heading that is an agency's name, whole
+        rest = cur[marker.end():].strip()
+        if any(s == 0 and e == len(rest) for s, e in _names().term_spans(rest)):
+            return False
+    return True
+
+
+_FOOTNOTE = re.compile(r"^\[\d+\]|^\d+(?:\.\d+)*\.\s+\[\d+\]")
+_FORM_BLANK = re.compile(r"…{2}|\.{4}|…\.|\.…")
+
+
 def _hard_wrapped(lines: list[str]) -> float:
     """The typical length of the lines of a text wrapped at a fixed width (web and PDF converters, OCR), or
     0 when it was not. Many unpunctuated lines of similar, medium length say so (the median of their lengths,
@@ -598,6 +629,10 @@ def _hard_wrapped(lines: list[str]) -> float:
 BLANK_WRAP_SHARE = 0.25
 BLANK_WRAP_MIN = 5
 BLANK_WRAP_LINE = 30       # lines shorter than this (table cells, headings) are not counted
+# A text that sets a blank line after nearly every paragraph's last line (BLANK_SEPARATED_SHARE of at least
+# BLANK_SEPARATED_MIN): its single line breaks after a line with no final stop are wraps
+BLANK_SEPARATED_SHARE = 0.9
+BLANK_SEPARATED_MIN = 10
 
 
 # A converter that wraps paragraphs' first lines short: at least FIRST_WRAP_MIN such lines, a FIRST_WRAP_SHARE of the
@@ -651,6 +686,21 @@ def _blank_lines_wrap(lines: list[str]) -> bool:
     return inside >= BLANK_WRAP_MIN and inside >= BLANK_WRAP_SHARE * pairs
 
 
+def _blank_separated(lines: list[str]) -> bool:
+    """Does this text set a blank line after (nearly) every paragraph: of the lines of prose that end a
+    sentence and have a line after them, at least ``BLANK_SEPARATED_SHARE`` are followed by a blank one (at
+    least ``BLANK_SEPARATED_MIN`` of them)? In such a text a single line break after a line with no final stop
+    is a converter's wrap, whatever the lines' lengths ("Điều 3. Chánh" / "Văn phòng UBND tỉnh, …")."""
+    ends = blanks = 0
+    for i, line in enumerate(lines[:-1]):
+        cur = line.strip()
+        if len(cur) < BLANK_WRAP_LINE or cur[-1] not in ".;!?" or ROW_SEP in cur:
+            continue
+        ends += 1
+        blanks += not lines[i + 1].strip()
+    return ends >= BLANK_SEPARATED_MIN and blanks >= BLANK_SEPARATED_SHARE * ends
+
+
 def rule_line_join(text: str) -> list[Replacement]:
     """Join a line to the next non-blank one when the break falls inside a sentence.
 
@@ -660,6 +710,7 @@ def rule_line_join(text: str) -> list[Replacement]:
     lines = list(_lines(text))
     texts = [ln[3] for ln in lines]
     wrapped, blank_wraps = _hard_wrapped(texts), _blank_lines_wrap(texts)
+    separated = _blank_separated(texts)
     first_width = _first_line_width(texts)
     i = 0
     while i < len(lines):
@@ -680,7 +731,8 @@ def rule_line_join(text: str) -> list[Replacement]:
         first = i == 0 or not texts[i - 1].strip()      # (a line joined to the one before is no first line)
         if (first and not blank and _first_wrap(cur, nxt, first_width)) or \
                 _should_join(cur, nxt, blank=blank, wrapped=wrapped, after=after) or (
-                blank and blank_wraps and _should_join(cur, nxt, blank=False, wrapped=0, after=after)):
+                blank and blank_wraps and _should_join(cur, nxt, blank=False, wrapped=0, after=after)) or (
+                not blank and separated and _single_break_wraps(cur, nxt, after)):
             s = lines[i][1]
             while s > lines[i][0] and text[s - 1] in " \t":
                 s -= 1

@@ -257,6 +257,28 @@ def test_cleanup_wraps_inside_a_sentence_join(raw, joined):
     assert ("\n" not in clean(raw).text) == joined
 
 
+def test_cleanup_single_breaks_of_a_blank_separated_text_are_wraps():
+    """A text that sets a blank line after every paragraph: a single break after a line that ends on a word,
+    before a capital or a number, is a wrap ("Điều 3. Chánh" / "Văn phòng …"); a numbered heading that is an
+    agency's whole name, a form's date line and lines to fill in, a basis line and a table's header cut into
+    lines keep their line. Without the blank lines the text says
+    nothing by its single breaks, and the same break stays."""
+    paras = [f"{i}. Tổ chức kiểm tra việc thực hiện nhiệm vụ số {i} của các đơn vị trong năm." for i in range(1, 11)]
+    special = ["2. Sở Y tế\nChủ trì tổ chức các hoạt động sau đây trong năm 2026.",
+               "Điều 3. Chánh\nVăn phòng Ủy ban nhân dân tỉnh, Giám đốc các sở chịu trách nhiệm thi hành Quyết định này.",
+               "Xét đề nghị của Giám đốc Sở Nội vụ\nCăn cứ Luật Tổ chức chính quyền địa phương;",
+               "Hà Nội, ngày … tháng … năm …\nThủ trưởng đơn vị",
+               "a) Đến hết năm 2030: có trên\n60% hợp tác xã ứng dụng nền tảng số trong quản lý.",
+               "- Tên đơn vị\nViết tắt: ……………………", "STT\nĐịa chỉ"]
+    raw = "\n\n".join(paras + special)
+    text = clean(raw).text
+    assert "Điều 3. Chánh Văn phòng Ủy ban nhân dân tỉnh" in text and "có trên 60% hợp tác xã" in text
+    for kept in ("2. Sở Y tế\nChủ trì", "Sở Nội vụ\nCăn cứ Luật", "năm …\nThủ trưởng đơn vị",
+                 "- Tên đơn vị\nViết tắt", "STT\nĐịa chỉ"):
+        assert kept in text
+    assert "Điều 3. Chánh\nVăn phòng" in clean(raw.replace("\n\n", "\n")).text
+
+
 def test_cleanup_short_wrapped_first_lines_join_before_a_capital():
     """A converter that wraps each paragraph's first line short: where most such lines go on in lower case,
     one of the same length going on with a capital is wrapped too ("… người dân dùng" / "VNeID …"); a
