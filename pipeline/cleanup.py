@@ -578,12 +578,16 @@ def _should_join(cur: str, nxt: str, blank: bool, wrapped: float = 0, after: str
     return cur[-1] == "," or first in "(“\"'" or first.isdigit()
 
 
+_FOOTNOTE = re.compile(r"^\[\d+\]|^\d+(?:\.\d+)*\.\s+\[\d+\]")     # "[3] …", "7. [5] …": a footnote's line
+_FORM_BLANK = re.compile(r"…{2}|\.{4}|…\.|\.…")                        # "……", "....": a form's blank to fill in
+
+
 def _single_break_wraps(cur: str, nxt: str, after: str = "") -> bool:
     """In a text whose paragraphs are set apart by blank lines (:func:`_blank_separated`), is a single break
-    between ``cur`` and ``nxt`` a wrap? ``cur`` (two words or more, or a connector) ends on a word or a number; ``nxt`` opens
-    with a capital or a digit and is no structure line, no line in capitals, no basis line ("Căn cứ …",
-    "Thực hiện Kết luận …") and no date line; ``cur`` is not the letterhead's "Số: …", a footnote's or a
-    marker's own line, nor a numbered heading that is an agency's whole name ("2. Sở Y tế"); neither is a
+    between ``cur`` and ``nxt`` a wrap? ``cur`` (two words or more, or a connector) ends on a word or a number;
+    ``nxt`` opens with a capital or a digit and is no structure line, no line in capitals, no basis line ("Căn
+    cứ …", "Thực hiện Kết luận …") and no date line; ``cur`` is not the letterhead's "Số: …", a footnote's or
+    a marker's own line, nor a numbered heading that is an agency's whole name ("2. Sở Y tế"); neither is a
     form's line to fill in."""
     cur, nxt = cur.strip(), nxt.strip()
     if not cur or not nxt or ROW_SEP in cur or ROW_SEP in nxt or not (cur[-1].isalnum() or cur[-1] == "%"):
@@ -603,10 +607,6 @@ def _single_break_wraps(cur: str, nxt: str, after: str = "") -> bool:
         if any(s == 0 and e == len(rest) for s, e in _names().term_spans(rest)):
             return False
     return True
-
-
-_FOOTNOTE = re.compile(r"^\[\d+\]|^\d+(?:\.\d+)*\.\s+\[\d+\]")
-_FORM_BLANK = re.compile(r"…{2}|\.{4}|…\.|\.…")
 
 
 def _hard_wrapped(lines: list[str]) -> float:

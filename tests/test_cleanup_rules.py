@@ -246,7 +246,7 @@ def test_cleanup_a_wrapped_reference_joins_the_line_that_leads_to_it(raw, joined
     ("3. Lưu trữ hồ sơ theo quy định tại Điều 9 Thông tư\n13/2023/TT-BNV.", True),
     # a parenthesis the next line closes
     ("- Sở Y tế (Chi cục Dân số\nXã hội) kiểm tra ngẫu nhiên 50 hồ sơ đã giải quyết.", True),
-    ("b) Phối hợp Sở Tài chính (Phòng\nQuản lý giá) rà soát đơn giá dịch vụ.", True),   # the marker's ")" closes nothing
+    ("b) Phối hợp Sở Tài chính (Phòng\nQuản lý giá) rà soát đơn giá dịch vụ.", True),   # "b)" closes nothing
     ("1. Nội dung (gồm:\na) Tập huấn cán bộ.", False),                       # an item of a list, not the closing
     ("- Sở Y tế (Chi cục Dân số\n\nXã hội) kiểm tra ngẫu nhiên 50 hồ sơ.", False),   # (not over a blank line)
 ])
@@ -261,11 +261,12 @@ def test_cleanup_single_breaks_of_a_blank_separated_text_are_wraps():
     """A text that sets a blank line after every paragraph: a single break after a line that ends on a word,
     before a capital or a number, is a wrap ("Điều 3. Chánh" / "Văn phòng …"); a numbered heading that is an
     agency's whole name, a form's date line and lines to fill in, a basis line and a table's header cut into
-    lines keep their line. Without the blank lines the text says
-    nothing by its single breaks, and the same break stays."""
+    lines keep their line. Without the blank lines the text says nothing by its single breaks, and the same
+    break stays."""
     paras = [f"{i}. Tổ chức kiểm tra việc thực hiện nhiệm vụ số {i} của các đơn vị trong năm." for i in range(1, 11)]
     special = ["2. Sở Y tế\nChủ trì tổ chức các hoạt động sau đây trong năm 2026.",
-               "Điều 3. Chánh\nVăn phòng Ủy ban nhân dân tỉnh, Giám đốc các sở chịu trách nhiệm thi hành Quyết định này.",
+               "Điều 3. Chánh\nVăn phòng Ủy ban nhân dân tỉnh, Giám đốc các sở chịu trách nhiệm thi hành"
+               " Quyết định này.",
                "Xét đề nghị của Giám đốc Sở Nội vụ\nCăn cứ Luật Tổ chức chính quyền địa phương;",
                "Hà Nội, ngày … tháng … năm …\nThủ trưởng đơn vị",
                "a) Đến hết năm 2030: có trên\n60% hợp tác xã ứng dụng nền tảng số trong quản lý.",
