@@ -482,13 +482,15 @@ def _closes_parenthesis(cur: str, nxt: str) -> bool:
     """Does ``cur`` leave a parenthesis open that ``nxt`` closes ("Phối hợp Sở Nội vụ (Ban" / "Thi đua - Khen
     thưởng) tiến hành …")?"""
     close = nxt.find(")")
+    if close < 0:
+        return False
     depth = 0
     for ch in cur:                       # a ")" that closes nothing, the list marker "c)", opens nothing either
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth = max(0, depth - 1)
-    if close < 0 or not depth:
+    if not depth:
         return False
     opening = nxt.find("(")
     return opening < 0 or close < opening
@@ -588,7 +590,10 @@ def _single_break_wraps(cur: str, nxt: str, after: str = "") -> bool:
     ``nxt`` opens with a capital or a digit and is no structure line, no line in capitals, no basis line ("Căn
     cứ …", "Thực hiện Kết luận …") and no date line; ``cur`` is not the letterhead's "Số: …", a footnote's or
     a marker's own line, nor a numbered heading that is an agency's whole name ("2. Sở Y tế"); neither is a
-    form's line to fill in."""
+    form's line to fill in. ``cur`` may be a structure line: "Điều 3. Chánh" / "Văn phòng …" is the wrap this
+    rule is for, so a numbered heading set directly over its text, with no blank line, in such a text would be
+    joined to it (none of the rule's 98 joins on the 185 real files is one: their headings have a blank line
+    under them, as their paragraphs do)."""
     cur, nxt = cur.strip(), nxt.strip()
     if not cur or not nxt or ROW_SEP in cur or ROW_SEP in nxt or not (cur[-1].isalnum() or cur[-1] == "%"):
         return False          # (a form's "ngày … tháng … năm …", "(chữ ký, đóng dấu)" end otherwise)
@@ -604,7 +609,8 @@ def _single_break_wraps(cur: str, nxt: str, after: str = "") -> bool:
     marker = _NUMBERED.match(cur)
     if marker:                # "2. Sở Y tế" / "Chủ trì …": a heading that is an agency's name, whole
         rest = cur[marker.end():].strip()
-        if any(s == 0 and e == len(rest) for s, e in _names().term_spans(rest)):
+        if len(rest.split()) <= NAME_MAX_WORDS and \
+                any(s == 0 and e == len(rest) for s, e in _names().term_spans(rest)):
             return False
     return True
 
@@ -633,6 +639,7 @@ BLANK_WRAP_LINE = 30       # lines shorter than this (table cells, headings) are
 # BLANK_SEPARATED_MIN): its single line breaks after a line with no final stop are wraps
 BLANK_SEPARATED_SHARE = 0.9
 BLANK_SEPARATED_MIN = 10
+NAME_MAX_WORDS = 12        # an agency's name is no longer than this ("Sở Văn hóa, Thể thao và Du lịch")
 
 
 # A converter that wraps paragraphs' first lines short: at least FIRST_WRAP_MIN such lines, a FIRST_WRAP_SHARE of the

@@ -280,6 +280,23 @@ def test_cleanup_single_breaks_of_a_blank_separated_text_are_wraps():
     assert "Điều 3. Chánh\nVăn phòng" in clean(raw.replace("\n\n", "\n")).text
 
 
+@pytest.mark.parametrize("pair,joined", [
+    ("- Tỷ lệ hồ sơ giải quyết đúng hạn đạt 100%\nTrong đó hồ sơ trực tuyến đạt trên 80% tổng số.", True),
+    ("Số: 12/KH-UBND\nV/v triển khai công tác phòng, chống dịch", False),     # the letterhead's number
+    ("[3] Theo báo cáo của Sở Tài chính\nSở Y tế tổng hợp số liệu của các xã.", False),   # a footnote
+    ("KẾ HOẠCH THỰC HIỆN\nTriển khai công tác phòng, chống dịch năm 2026.", False),   # a line in capitals
+    ("Điều 3. Chánh\n4. Sở Y tế chủ trì tổ chức thực hiện.", False),          # a structure line next
+    ("Giao Sở Y tế tổng hợp kết quả\nCăn cứ Luật Tổ chức chính quyền địa phương;", False),   # a basis line
+    ("Sở Y tế chủ trì tổ chức thực hiện\nthường xuyên kiểm tra việc thực hiện.", True),   # (lower case)
+])
+def test_cleanup_single_breaks_of_a_blank_separated_text_keep_their_exceptions(pair, joined):
+    """In a blank-separated text the single-break rule joins a line ending on a number or "%", and leaves the
+    letterhead's number, a footnote, a line in capitals, a structure line and a basis line on their own."""
+    paras = [f"{i}. Tổ chức kiểm tra việc thực hiện nhiệm vụ số {i} của các đơn vị trong năm." for i in range(1, 11)]
+    text = clean("\n\n".join(paras + [pair])).text
+    assert (pair.replace("\n", " ") in text) == joined and (pair in text) != joined
+
+
 def test_cleanup_short_wrapped_first_lines_join_before_a_capital():
     """A converter that wraps each paragraph's first line short: where most such lines go on in lower case,
     one of the same length going on with a capital is wrapped too ("… người dân dùng" / "VNeID …"); a
