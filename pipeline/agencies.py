@@ -368,8 +368,8 @@ class AgencyClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
                     if m.kind == "subject":
                         add(m, self._subject_score(p) if gate else p, True, "text")
             if self.role == "lead" and not found and self.inherit:
-                # the first step that names an actor; with the gate, the first that gives a label its measured
-                # precision lets through (a step whose every group is unreliable gives nothing)
+                # the first step that names an actor; with the gate, the first whose labels its measured precision
+                # lets any of through (a step whose every group is unreliable gives way to the next)
                 for step, got in inheritance.inherit_steps(row, ms, item_actors=self._item_actors(row, ms, isc)):
                     for m, w in got:
                         for lab in labels_of(m):

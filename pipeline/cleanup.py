@@ -588,9 +588,10 @@ def _single_break_wraps(cur: str, nxt: str, after: str = "") -> bool:
     """In a text whose paragraphs are set apart by blank lines (:func:`_blank_separated`), is a single break
     between ``cur`` and ``nxt`` a wrap? ``cur`` (two words or more, or a connector) ends on a word or a number;
     ``nxt`` opens with a capital or a digit and is no structure line, no line in capitals, no basis line ("Căn
-    cứ …", "Thực hiện Kết luận …") and no date line; ``cur`` is not the letterhead's "Số: …", a footnote's or
-    a marker's own line, nor a numbered heading that is an agency's whole name ("2. Sở Y tế"); neither is a
-    form's line to fill in. ``cur`` may be a structure line: "Điều 3. Chánh" / "Văn phòng …" is the wrap this
+    cứ …", "Thực hiện Kết luận …") and not followed by a date line; ``cur`` is not the letterhead's "Số: …", a
+    footnote's line, nor a numbered heading that is an agency's whole name ("2. Sở Y tế"); neither is a form's
+    line to fill in. It is asked after :func:`_should_join`, which has joined a marker's own line and a place's
+    name wrapped before its date line ("… Hồ Chí" / "Minh, ngày …") already. ``cur`` may be a structure line: "Điều 3. Chánh" / "Văn phòng …" is the wrap this
     rule is for, so a numbered heading set directly over its text, with no blank line, in such a text would be
     joined to it (none of the rule's 98 joins on the 185 real files is one: their headings have a blank line
     under them, as their paragraphs do)."""
@@ -600,11 +601,10 @@ def _single_break_wraps(cur: str, nxt: str, after: str = "") -> bool:
     if (len(cur.split()) < 2 and cur.lower() not in _CONNECTORS) or _FORM_BLANK.search(cur) or _FORM_BLANK.search(nxt):
         return False          # a table's header cut into lines ("STT" / "Địa chỉ"; "Các" / "Bộ trưởng …" is a wrap),
                               # a form to fill in ("Tên tiếng" / "Anh: ………")
-    if not (nxt[0].isupper() or nxt[0].isdigit()) or _STRUCTURE.match(nxt) or _MARKER_ONLY.match(nxt) \
-            or _MARKER_ONLY.match(cur):
+    if not (nxt[0].isupper() or nxt[0].isdigit()) or _STRUCTURE.match(nxt) or _MARKER_ONLY.match(nxt):
         return False
-    if _is_caps_line(cur) or _is_caps_line(nxt) or BASIS.match(nxt) or _DATE_CONT.match(nxt) \
-            or _DATE_CONT.match(after.strip()) or _NUMBER_LINE.match(cur) or _FOOTNOTE.match(cur):
+    if _is_caps_line(cur) or _is_caps_line(nxt) or BASIS.match(nxt) or _DATE_CONT.match(after.strip()) \
+            or _NUMBER_LINE.match(cur) or _FOOTNOTE.match(cur):
         return False
     marker = _NUMBERED.match(cur)
     if marker:                # "2. Sở Y tế" / "Chủ trì …": a heading that is an agency's name, whole

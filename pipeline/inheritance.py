@@ -176,7 +176,7 @@ def inherit(context: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]
     MTTQ xã chủ động đề nghị…" over its bullets) (the classifier's role model); without it, every mention
     of the item that :func:`actors` keeps, and none of such a parent.
     """
-    return next(iter(inherit_steps(context, mentions, item_actors)), ("", []))
+    return next(inherit_steps(context, mentions, item_actors), ("", []))
 
 
 def inherit_steps(context: Mapping[str, str], mentions: Mapping[str, Sequence[Mention]],

@@ -27,8 +27,9 @@ _TYPES = ["công văn", "chỉ thị", "kế hoạch", "thông báo", "kết lu�
 _CODE_TYPES = {"CV": "công văn", "CT": "chỉ thị", "KH": "kế hoạch", "TB": "thông báo", "KL": "kết luận",
                "HD": "hướng dẫn", "QĐ": "quyết định", "NQ": "nghị quyết", "CĐ": "công điện", "BC": "báo cáo",
                "CTR": "chương trình", "TTR": "tờ trình", "ĐA": "đề án", "QC": "quy chế", "NĐ": "nghị định"}
-# the code of a number (also what cleanup knows a wrapped reference's number by): "12-CT/TU" (a Party committee's: number-CODE/ISSUER), "05/CT-TTg", "173/2025/NĐ-CP" (a
-# state body's: number[/year]/CODE-ISSUER); a state letter has no code ("35/UBND-VX": ISSUER-UNIT)
+# the code of a number (also what cleanup knows a wrapped reference's number by): "12-CT/TU" (a Party
+# committee's: number-CODE/ISSUER), "05/CT-TTg", "173/2025/NĐ-CP" (a state body's: number[/year]/CODE-ISSUER);
+# a state letter has no code ("35/UBND-VX": ISSUER-UNIT)
 NUMBER_CODE = re.compile(r"^\d+[A-Z]*(?:(?P<party>-)|/(?:\d{4}/)?)(?P<code>[A-ZĐ]+)(?P<after>[-/])?")
 # a title run together with its subject by the web page: "NGHỊ ĐỊNH Về hợp đồng…"
 _TITLE_RUN_ON = re.compile(r"^(?P<type>[A-ZĐÀ-Ỹ]+(?: [A-ZĐÀ-Ỹ]+)*) (?=[A-ZĐÀ-Ỹ][a-zđà-ỹ])")
