@@ -222,6 +222,8 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
                 kind=kind,
                 issuer=meta.get("issuer") or "",
             )
+            # the document's type is not a feature: the few training documents of a type would set the prior of
+            # every sentence of an unseen one (a thông tư's 109 procedures held out: 42 found with it, 82 without)
             feats = {
                 "kind=" + ln.kind: 1, "zone_first_item" if first_item_seen else "zone_before_items": 1,
                 "heading": int(ln.heading), "lead_in": int(ln.lead_in), "sent_index": min(k, 3),
@@ -231,7 +233,7 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
                 "len_bin": min(len(sent) // 40, 8), "depth": float(ln.depth), "words_bin": min(len(sent.split()), 6),
                 "field=" + (ln.field or "none"): 1, "has_fields": int(i in fields),
                 "field_value_words": min(len(ln.field_value.split()), 6) if ln.field else 0,
-                "doc=" + (kind or "unknown"): 1, "under_article": int("Điều" in ln.section),
+                "under_article": int("Điều" in ln.section),
                 "ends_stop": int(sent.endswith((".", ";", "!", "?", "…"))),
                 "ends_exclaim": int(sent.rstrip(" .)\"”").endswith("!")),
                 "blank": int(bool(_BLANK.search(sent))),

@@ -222,6 +222,18 @@ def test_splitting_rule_is_task_rejects_caps_and_field_lines():
         ("Cơ quan chủ trì: Sở Y tế.", False)]
 
 
+def test_splitting_candidates_read_the_same_whatever_the_documents_type():
+    """The detector judges a sentence by what it says and where it stands, not by its document's type: a type
+    seen in a few training documents would set the prior of every sentence of an unseen one of that type
+    (a thông tư's procedures, where the training documents of that type held a handful of tasks)."""
+    text = "Kính gửi: Các sở\n1. Sở Y tế chủ trì tuyên truyền. Báo cáo kết quả.\nĐiều 2. Giao Sở Tài chính bố trí kinh phí."
+    a = candidates(text, {"type": "thông tư"})
+    b = candidates(text, {"type": "kế hoạch"})
+    assert [c.text for c in a] == [c.text for c in b]
+    assert [c.features for c in a] == [c.features for c in b]
+    assert [c.context.kind for c in a] == ["thông tư"] * len(a)     # the type stays in the context (inheritance)
+
+
 def test_splitting_dataclass_defaults():
     c = Candidate(start=0, end=3, text="abc", section="1")
     assert c.context == TaskContext() and c.features == {} and c.group == -1
