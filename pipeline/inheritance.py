@@ -106,16 +106,21 @@ _DUTY_OF = re.compile(r"(?:trách nhiệm|nhiệm vụ|phân công)(?:\s+\w+)?\s
 
 
 def _with_coordinated(text: str, mentions: Sequence[Mention], chosen: Sequence[Mention]) -> list[Mention]:
-    """``chosen`` and every mention coordinated with one of them ("Sở Văn hóa, Thể thao và Du lịch; UBND các xã")."""
+    """``chosen`` and every mention coordinated with one of them ("Sở Văn hóa, Thể thao và Du lịch; UBND các xã"),
+    except a run of coordinated mentions whose first is a partner or an object ("Chủ trì, phối hợp với các sở,
+    ngành, UBND các xã và cơ quan, đơn vị có liên quan": the name ending the heading is one of the partners)."""
+    runs: list[list[Mention]] = []
+    for m in mentions:
+        if runs and _COORD.match(text[runs[-1][-1].end:m.start]):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
     keep = {id(m) for m in chosen}
-    changed = True
-    while changed:
-        changed = False
-        for a, b in zip(mentions, mentions[1:]):
-            if (id(a) in keep) != (id(b) in keep) and _COORD.match(text[a.end:b.start]):
-                keep |= {id(a), id(b)}
-                changed = True
-    return [m for m in mentions if id(m) in keep]
+    out = []
+    for run in runs:
+        if any(id(m) in keep for m in run) and not _NOT_ACTOR_BEFORE.search(_before(text, run[0])):
+            out += run
+    return out
 
 
 def actors(field: str, text: str, mentions: Sequence[Mention]) -> list[Mention]:

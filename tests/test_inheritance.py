@@ -143,6 +143,8 @@ def test_inheritance_item_actors_also_reads_a_parent_sentence(find):
     ("Nội dung Sở Nội vụ có trách nhiệm chủ trì", ["so_ban_nganh"]),              # actor followed by its duty
     ("Đối với Hội Nông dân tỉnh", ["mttq_doan_the"]),
     ("Phối hợp với Sở Y tế tổ chức khám bệnh", []),                              # a partner, not the actor
+    ("Chủ trì, phối hợp với Sở Tài chính và Sở Y tế", []),        # partners coordinated: the last one ends it
+    ("Sở Y tế chủ trì, phối hợp với Sở Tài chính và UBND các xã", ["so_ban_nganh"]),
     ("Tuyên truyền về hoạt động của Hội Chữ thập đỏ tỉnh trong năm 2024", []),    # the topic, not the actor
     ("Nhiệm vụ của Hội Chữ thập đỏ tỉnh", ["hoi_chu_thap_do"]),
     ("Các nhiệm vụ giao cho Sở Y tế", ["so_ban_nganh"]),
