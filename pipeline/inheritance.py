@@ -61,8 +61,9 @@ def field_mentions(find: Callable[[str], Sequence[Mention]], field: str, text: s
 
 # verbs whose object is the actor of what follows; "theo đề nghị của X" (at X's proposal) is not one
 _OBJECT_VERBS = re.compile(r"\b(?:yêu cầu|đề nghị(?!\s+của)|giao(?: cho)?|chỉ đạo|phân công)\b", re.I)
-# a mention after these words is a partner, a report's recipient or someone acted on, not an actor
-_NOT_ACTOR_BEFORE = re.compile(r"(?<!\w)(?:phối hợp(?: với)?|cùng với|cùng|giúp|hỗ trợ|tạo điều kiện cho|báo cáo|"
+# a mention after these words is a partner, a report's recipient, someone acted on or a topic ("9. Về chính quyền
+# địa phương:" heads a department's duties in that field), not an actor
+_NOT_ACTOR_BEFORE = re.compile(r"(?<!\w)(?:phối hợp(?: với)?|cùng với|cùng|giúp|hỗ trợ|tạo điều kiện cho|báo cáo|về|"
                                r"gửi(?: về)?|(?<!chương )(?<!quy )(?<!công )trình|tham mưu(?: cho)?)\s*[,:]?\s*$", re.I)
 _SUPPORT_BEFORE = re.compile(r"(?:phối hợp(?: với)?|cùng với|giúp|hỗ trợ|tạo điều kiện cho)\s*[,:]?\s*$", re.I)
 # what may stand before the actor a heading or an introducing line names: "Trách nhiệm của X", "Đối với X",

@@ -144,6 +144,8 @@ def test_inheritance_item_actors_also_reads_a_parent_sentence(find):
     ("Đối với Hội Nông dân tỉnh", ["mttq_doan_the"]),
     ("Phối hợp với Sở Y tế tổ chức khám bệnh", []),                              # a partner, not the actor
     ("Chủ trì, phối hợp với Sở Tài chính và Sở Y tế", []),        # partners coordinated: the last one ends it
+    ("Về chính quyền địa phương:", []),                 # a topic: a department's duties in that field follow
+    ("Về phía Ủy ban nhân dân tỉnh:", ["chinh_quyen"]),
     ("Sở Y tế chủ trì, phối hợp với Sở Tài chính và UBND các xã", ["so_ban_nganh"]),
     ("Tuyên truyền về hoạt động của Hội Chữ thập đỏ tỉnh trong năm 2024", []),    # the topic, not the actor
     ("Nhiệm vụ của Hội Chữ thập đỏ tỉnh", ["hoi_chu_thap_do"]),
