@@ -158,9 +158,10 @@ def _actors(field: str, text: str, mentions: Sequence[Mention]) -> list[Mention]
     if field in ("addressees", "field_lead", "issuer"):
         return list(mentions)
     if field in ("heading", "parent"):
-        named = [m for m in mentions if (in_subject_position(text, m, mentions)
-                 or _ACTOR_AFTER.match(text[m.end:m.end + 30]) or _DUTY_OF.search(text[max(0, m.start - 40):m.start]))
-                 and not _NOT_ACTOR_BEFORE.search(_before(text, m))]     # "Trình Ủy ban nhân dân tỉnh:" heads drafts
+        named = [m for m in mentions if in_subject_position(text, m, mentions)
+                 or _ACTOR_AFTER.match(text[m.end:m.end + 30]) or _DUTY_OF.search(text[max(0, m.start - 40):m.start])]
+        # a run of coordinated names after a partner's or an object's cue names no actor ("Trình Ủy ban nhân dân
+        # tỉnh:" heads drafts, "Phối hợp với Sở X và Sở Y:")
         return _with_coordinated(text, mentions, named)
     return [m for m in mentions if not _NOT_ACTOR_BEFORE.search(_before(text, m))]
 
