@@ -108,8 +108,10 @@ _DUTY_OF = re.compile(r"(?:trách nhiệm|nhiệm vụ|phân công)(?:\s+\w+)?\s
 
 def _with_coordinated(text: str, mentions: Sequence[Mention], chosen: Sequence[Mention]) -> list[Mention]:
     """``chosen`` and every mention coordinated with one of them ("Sở Văn hóa, Thể thao và Du lịch; UBND các xã"),
-    except a run of coordinated mentions whose first is a partner or an object ("Chủ trì, phối hợp với các sở,
-    ngành, UBND các xã và cơ quan, đơn vị có liên quan": the name ending the heading is one of the partners)."""
+    except a run of coordinated mentions whose first stands after a partner's, an object's or a topic's cue
+    (``_NOT_ACTOR_BEFORE``: "Trình Ủy ban nhân dân tỉnh:", "Về chính quyền địa phương:", "Chủ trì, phối hợp với
+    các sở, ngành, UBND các xã và cơ quan, đơn vị có liên quan", where the name ending the heading is one of the
+    partners)."""
     runs: list[list[Mention]] = []
     for m in mentions:
         if runs and _COORD.match(text[runs[-1][-1].end:m.start]):
