@@ -666,6 +666,11 @@ MUTANTS: list[Mutant] = [
       "    if False:",
       "agencies: the role model no longer reads how the sentence opens",
       ["tests/test_agencies.py"]),
+    M("cross_themes_ignored", "pipeline/themes.py",
+      "    if cross:\n",
+      "    if False:\n",
+      "themes: a theme's second stage no longer reads the other themes' probabilities",
+      ["tests/test_themes.py"]),
 ]
 
 

@@ -282,7 +282,8 @@ class Themes(Learned):
                                           alone=tuple(s["alone"]), context_weight=s["context_weight"],
                                           title_weight=s["title_weight"], char_weight=s["char_weight"],
                                           section_context=s["section_context"],
-                                          tune_thresholds=s["tune_thresholds"])}
+                                          tune_thresholds=s["tune_thresholds"],
+                                          cross_themes=s["cross_themes"])}
 
     def __call__(self, doc: Document) -> Document:
         from .features import task_frame
@@ -318,7 +319,8 @@ def make_agencies(**settings) -> Agencies:
 
 
 @factory("themes", {"C": 8.0, "threshold": 0.35, "max_labels": 3, "alone": ["khac"], "context_weight": 0.4,
-                    "title_weight": 0.25, "char_weight": 0.7, "section_context": True, "tune_thresholds": True},
+                    "title_weight": 0.25, "char_weight": 0.7, "section_context": True, "tune_thresholds": True,
+                    "cross_themes": True},
          learned=True)
 def make_themes(**settings) -> Themes:
     return Themes(**settings)

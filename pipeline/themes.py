@@ -82,12 +82,17 @@ def section_keys(X: pd.DataFrame, docs: np.ndarray) -> np.ndarray:
     return np.array([f"{d}\x00{h}" for d, h in zip(docs, heading)])
 
 
-def stack_features(P: np.ndarray, D: np.ndarray, j: int, S: np.ndarray | None = None) -> np.ndarray:
+def stack_features(P: np.ndarray, D: np.ndarray, j: int, S: np.ndarray | None = None,
+                   cross: bool = False) -> np.ndarray:
     """The second stage's input for theme ``j``: the task's probability, its document's mean and their
-    product, and with ``S`` its section's mean and that product."""
+    product, with ``S`` its section's mean and that product, and with ``cross`` the task's probability and
+    its document's mean of every theme (themes go together: checking with state management, a campaign
+    with propaganda)."""
     cols = [P[:, j], D[:, j], P[:, j] * D[:, j]]
     if S is not None:
         cols += [S[:, j], P[:, j] * S[:, j]]
+    if cross:
+        cols += [P, D]
     return np.column_stack(cols)
 
 
@@ -134,8 +139,9 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
     With ``document_context`` a second stage reads, for each theme, the task's own probability and the mean
     over the tasks of its document (a plan about drug prevention makes "an_ninh_trat_tu" likelier for each
     of its bare "Tổ chức kiểm tra…" tasks), and with ``section_context`` also the mean over the tasks under
-    the same nearest heading ("heading" column); it is fitted on out-of-fold first-stage probabilities,
-    folds grouped by document. With ``tune_thresholds`` (and the second stage) each theme gets its own
+    the same nearest heading ("heading" column), and with ``cross_themes`` the task's and its document's
+    probabilities of every other theme; it is fitted on out-of-fold first-stage probabilities, folds
+    grouped by document. With ``tune_thresholds`` (and the second stage) each theme gets its own
     threshold (``thresholds_``, see :func:`tuned_thresholds`) from the second stage's probabilities of the
     training tasks (computed from out-of-fold first-stage ones; the second stage itself is fitted on them).
     """
@@ -143,11 +149,12 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
     char_weight = 0.0    # what a ThemeClassifier pickled before char_weight existed was fitted with
     section_context = False    # and before section_context
     tune_thresholds = False    # and before tune_thresholds
+    cross_themes = False       # and before cross_themes
 
     def __init__(self, C: float = 8.0, threshold: float = 0.35, max_labels: int = 3, alone: Sequence[str] = ("khac",),
                  context_weight: float = 0.4, title_weight: float = 0.25, document_context: bool = True,
                  folds: int = 4, classes: Sequence[str] | None = None, char_weight: float = 0.7,
-                 section_context: bool = True, tune_thresholds: bool = True):
+                 section_context: bool = True, tune_thresholds: bool = True, cross_themes: bool = True):
         self.C = C
         self.threshold = threshold
         self.max_labels = max_labels
@@ -157,6 +164,7 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
         self.char_weight = char_weight
         self.section_context = section_context
         self.tune_thresholds = tune_thresholds
+        self.cross_themes = cross_themes
         self.document_context = document_context
         self.folds = folds
         self.classes = classes
@@ -217,14 +225,16 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
                 model = self._fit_first(Z.iloc[tr], Y[tr][:, keep], sw)
                 oof[np.ix_(te, np.flatnonzero(keep))] = model.predict_proba(Z.iloc[te])
             D, S = self._context_means(oof, X, docs)
-            self.stack_ = [LogisticRegression(C=1.0, max_iter=1000).fit(stack_features(oof, D, j, S), Y[:, j])
+            self.stack_ = [LogisticRegression(C=1.0, max_iter=1000).fit(
+                               stack_features(oof, D, j, S, self.cross_themes), Y[:, j])
                            if 0 < Y[:, j].sum() < len(Y) else None for j in range(Y.shape[1])]
             if self.tune_thresholds:
                 self.thresholds_ = tuned_thresholds(self._second_stage(oof, D, S), Y, self.threshold)
         return self
 
     def _second_stage(self, P: np.ndarray, D: np.ndarray, S: np.ndarray | None) -> np.ndarray:
-        return np.column_stack([positive_proba(m, stack_features(P, D, j, S)) if m is not None else P[:, j]
+        return np.column_stack([positive_proba(m, stack_features(P, D, j, S, self.cross_themes)) if m is not None
+                                else P[:, j]
                                 for j, m in enumerate(self.stack_)])
 
     def _context_means(self, P: np.ndarray, X: pd.DataFrame, docs: np.ndarray):

@@ -243,10 +243,12 @@ def test_themes_probabilities_are_those_of_the_scikit_learn_models_to_the_last_b
     assert np.array_equal(first_stage_proba(fitted.pipeline_, Z), P)
     D, S = fitted._context_means(P, X, X["doc"].to_numpy())
     for j, m in enumerate(fitted.stack_):
-        F = stack_features(P, D, j, S)
+        F = stack_features(P, D, j, S, fitted.cross_themes)
         assert np.array_equal(positive_proba(m, F), m.predict_proba(F)[:, 1])
-    expected = np.column_stack([m.predict_proba(stack_features(P, D, j, S))[:, 1] for j, m in enumerate(fitted.stack_)])
-    assert np.array_equal(fitted.predict_proba(X), expected)
+    expected = np.column_stack([m.predict_proba(stack_features(P, D, j, S, fitted.cross_themes))[:, 1]
+                                for j, m in enumerate(fitted.stack_)])
+    # the same values in other arrays: BLAS may round a dot product's last bit by the memory's alignment
+    np.testing.assert_allclose(fitted.predict_proba(X), expected, rtol=0, atol=1e-15)
 
 
 def _sectioned(n_docs: int):
@@ -281,4 +283,25 @@ def test_themes_section_context_reads_the_tasks_under_the_same_heading():
             with_sections = margin
         else:
             assert margin < with_sections
-    assert len(ThemeClassifier(section_context=True).fit(X, y).stack_[0].coef_[0]) == 5
+    assert len(ThemeClassifier(section_context=True, cross_themes=False).fit(X, y).stack_[0].coef_[0]) == 5
+
+
+def test_themes_cross_themes_reads_every_themes_first_stage_probability(fitted):
+    """With cross_themes (the default) a theme's second stage reads the task's and its document's first-stage
+    probabilities of the other themes too; without it, only its own."""
+    from pipeline.themes import _inputs
+
+    X = one_doc(BLOOD + [BARE])
+    P = fitted.pipeline_.predict_proba(_inputs(X))
+    D, S = fitted._context_means(P, X, X["doc"].to_numpy())
+    j = {c: i for i, c in enumerate(fitted.classes_)}
+    other = P.copy()
+    other[:, j["bau_cu"]] = 1.0 - other[:, j["bau_cu"]]      # another theme's probability changed, not hien_mau's
+    D2, S2 = fitted._context_means(other, X, X["doc"].to_numpy())
+    k = j["hien_mau"]
+    assert fitted.cross_themes and len(fitted.stack_[k].coef_[0]) == 5 + 2 * len(fitted.classes_)
+    assert not np.allclose(fitted._second_stage(P, D, S)[:, k], fitted._second_stage(other, D2, S2)[:, k])
+    X8, y8 = corpus()
+    own = ThemeClassifier(C=4.0, folds=4, cross_themes=False).fit(X8, y8)
+    assert len(own.stack_[k].coef_[0]) == 5
+    np.testing.assert_array_equal(own._second_stage(P, D, S)[:, k], own._second_stage(other, D2, S2)[:, k])
