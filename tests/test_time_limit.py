@@ -104,8 +104,8 @@ def test_a_batch_run_from_another_thread_keeps_the_limit_in_its_workers(tmp_path
 
     if not batch._fork_workers():
         pytest.skip("workers are forked on Linux only")
-    # four chunks of eight: a feeder keeps at most two in flight per forked worker, so a process that took a
-    # share would always get one, however the threads are scheduled (with two chunks the feeder may take both)
+    # four chunks of eight: the feeder keeps at most two in flight per forked worker, so a process that took a
+    # share would get one unless it stalled while two chunks were annotated (of two, the feeder may take both)
     n = 4 * batch.CHUNK
     docs = {f"d{i:02d}": f"{TEXT}\n{i + 2}. Báo cáo.\nNGỦ 3" for i in range(n)}
     src, out = _folder(tmp_path, docs), tmp_path / "out"
