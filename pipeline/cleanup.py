@@ -593,8 +593,8 @@ def _single_break_wraps(cur: str, nxt: str, after: str = "") -> bool:
     line to fill in. It is asked after :func:`_should_join`, which has joined a marker's own line and a place's
     name wrapped before its date line ("… Hồ Chí" / "Minh, ngày …") already. ``cur`` may be a structure line:
     "Điều 3. Chánh" / "Văn phòng …" is the wrap this rule is for, so a numbered heading set directly over its
-    text, with no blank line, in such a text would be joined to it (none of the rule's 98 joins on the 185 real files is one: their headings have a blank line
-    under them, as their paragraphs do)."""
+    text, with no blank line, in such a text would be joined to it (none of the rule's 98 joins on the 185 real
+    files is one: their headings have a blank line under them, as their paragraphs do)."""
     cur, nxt = cur.strip(), nxt.strip()
     if not cur or not nxt or ROW_SEP in cur or ROW_SEP in nxt or not (cur[-1].isalnum() or cur[-1] == "%"):
         return False          # (a form's "ngày … tháng … năm …", "(chữ ký, đóng dấu)" end otherwise)

@@ -233,9 +233,9 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
         return self
 
     def _second_stage(self, P: np.ndarray, D: np.ndarray, S: np.ndarray | None) -> np.ndarray:
-        return np.column_stack([positive_proba(m, stack_features(P, D, j, S, self.cross_themes)) if m is not None
-                                else P[:, j]
-                                for j, m in enumerate(self.stack_)])
+        return np.column_stack([
+            positive_proba(m, stack_features(P, D, j, S, self.cross_themes)) if m is not None else P[:, j]
+            for j, m in enumerate(self.stack_)])
 
     def _context_means(self, P: np.ndarray, X: pd.DataFrame, docs: np.ndarray):
         """Each task's document mean of ``P``, and its section mean (None without ``section_context``)."""

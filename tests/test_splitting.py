@@ -226,7 +226,8 @@ def test_splitting_candidates_read_the_same_whatever_the_documents_type():
     """The detector judges a sentence by what it says and where it stands, not by its document's type: a type
     seen in a few training documents would set the prior of every sentence of an unseen one of that type
     (a thông tư's procedures, where the training documents of that type held a handful of tasks)."""
-    text = "Kính gửi: Các sở\n1. Sở Y tế chủ trì tuyên truyền. Báo cáo kết quả.\nĐiều 2. Giao Sở Tài chính bố trí kinh phí."
+    text = ("Kính gửi: Các sở\n1. Sở Y tế chủ trì tuyên truyền. Báo cáo kết quả.\n"
+            "Điều 2. Giao Sở Tài chính bố trí kinh phí.")
     a = candidates(text, {"type": "thông tư"})
     b = candidates(text, {"type": "kế hoạch"})
     assert [c.text for c in a] == [c.text for c in b]
