@@ -671,6 +671,11 @@ MUTANTS: list[Mutant] = [
       "    if False:\n",
       "themes: a theme's second stage no longer reads the other themes' probabilities",
       ["tests/test_themes.py"]),
+    M("context_read_per_row", "pipeline/features.py",
+      "        row_of: dict = {}\n",
+      "        return super().transform(raw_documents)\n",
+      "features: a context column is analysed once a row, not once a distinct text",
+      ["tests/test_training.py"]),
 ]
 
 

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Sequence
 
 import pandas as pd
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .document import TaskContext
 
@@ -78,6 +79,25 @@ def char_ngrams(max_features: int):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return TfidfVectorizer(analyzer=CharWordNgrams((2, 4)), sublinear_tf=True, max_features=max_features)
+
+
+class ContextVectorizer(TfidfVectorizer):
+    """scikit-learn's ``TfidfVectorizer`` for a column of context, which repeats one text over many rows (a
+    document's title over each of its tasks, a list's lead-in over each of its items): ``transform`` reads
+    each distinct text once and repeats its row, with the same result. Fitting is TfidfVectorizer's own.
+
+    >>> v = ContextVectorizer().fit(["ctx a b", "ctx b c"])
+    >>> (v.transform(["ctx a b", "ctx b c", "ctx a b"]) != TfidfVectorizer().fit(["ctx a b", "ctx b c"]).transform(
+    ...     ["ctx a b", "ctx b c", "ctx a b"])).nnz
+    0
+    """
+
+    def transform(self, raw_documents):
+        if isinstance(raw_documents, str):
+            return super().transform(raw_documents)       # scikit-learn's own error for a single string
+        row_of: dict = {}
+        rows = [row_of.setdefault(text, len(row_of)) for text in raw_documents]
+        return super().transform(list(row_of))[rows]
 
 
 def task_frame(items: Sequence, with_mentions: bool = True, docs: Sequence | None = None) -> pd.DataFrame:

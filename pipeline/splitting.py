@@ -30,7 +30,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from .document import Candidate, Line, TaskContext
-from .features import char_ngrams
+from .features import ContextVectorizer, char_ngrams
 from .structure import BASIS, ROW_SEP, _is_caps, parse
 
 _BACKGROUND = re.compile(r"^(?:thời gian qua|trong thời gian qua|thời gian tới|những năm qua|qua \d+ năm|tuy nhiên|"
@@ -402,8 +402,8 @@ class TaskDetector(ClassifierMixin, BaseEstimator):
             ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=self.max_features), "text"),
             ("start", TfidfVectorizer(analyzer=_first_words), "text"),
             ("structure", DictVectorizer(), "features"),
-            ("context", TfidfVectorizer(max_features=5000, sublinear_tf=True), "context"),
-            ("headings", TfidfVectorizer(max_features=5000, sublinear_tf=True), "headings"),
+            ("context", ContextVectorizer(max_features=5000, sublinear_tf=True), "context"),
+            ("headings", ContextVectorizer(max_features=5000, sublinear_tf=True), "headings"),
         ]
         weights = {"words": 1.0, "start": 1.0, "structure": 1.0, "context": 1.0, "headings": 0.5}
         if self.char_weight:

@@ -34,7 +34,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted
 
 from .document import ThemeLabel
-from .features import char_ngrams
+from .features import ContextVectorizer, char_ngrams
 from .multilabel import MultiLabelScoreMixin, fit_binarizer, label_sets
 
 CONTEXT_CHARS = 400
@@ -179,8 +179,8 @@ class ThemeClassifier(MultiLabelScoreMixin, ClassifierMixin, BaseEstimator):
         parts = [
             ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=60000,
                                       token_pattern=r"[^\s]+", lowercase=True), "words"),
-            ("context", TfidfVectorizer(sublinear_tf=True, max_features=8000), "ctx"),
-            ("title", TfidfVectorizer(sublinear_tf=True, max_features=4000), "title"),
+            ("context", ContextVectorizer(sublinear_tf=True, max_features=8000), "ctx"),
+            ("title", ContextVectorizer(sublinear_tf=True, max_features=4000), "title"),
         ]
         weights = {"words": 1.0, "context": self.context_weight, "title": self.title_weight}
         if self.char_weight:

@@ -251,6 +251,35 @@ def test_features_char_word_ngrams_equal_scikit_learns_char_wb(ngram_range):
     assert (a.transform(X) != b.transform(X)).nnz == 0
 
 
+def test_features_context_vectorizer_reads_each_distinct_text_once():
+    """A context column repeats one text over many rows (a document's title over each task): the
+    vectorizer the detector and themes read it with analyses each distinct text once, and its matrix is
+    scikit-learn's own, row for row, in the rows' order."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from pipeline.features import ContextVectorizer
+
+    read: list[str] = []
+
+    def words(text):
+        read.append(text)
+        return text.split()
+
+    train = ["ctx kế hoạch phòng chống", "ctx sở y tế", "title kế hoạch"]
+    rows = ["ctx sở y tế", "ctx kế hoạch phòng chống", "ctx sở y tế", "ctx mới", "ctx sở y tế"]
+    ours = ContextVectorizer(analyzer=words, sublinear_tf=True).fit(train)
+    theirs = TfidfVectorizer(analyzer=str.split, sublinear_tf=True).fit(train)
+    read.clear()
+    X = ours.transform(rows)
+    assert sorted(read) == sorted(set(rows))
+    assert X.shape == (5, len(theirs.vocabulary_)) and (X != theirs.transform(rows)).nnz == 0
+    for vectorizer in (ours, theirs):          # no rows: scikit-learn's own error, from either
+        with pytest.raises(ValueError, match="0 sample"):
+            vectorizer.transform([])
+    with pytest.raises(ValueError, match="string object received"):
+        ours.transform("ctx sở y tế")
+
+
 def test_gold_support_keeps_a_class_that_also_leads():
     """"Sở Nội vụ chủ trì, phối hợp với Sở Tư pháp": the gold support holds so_ban_nganh beside the lead's
     so_ban_nganh, in the written corpus and in the stand-off labels alike (GUIDELINE §2.1)."""
