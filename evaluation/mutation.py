@@ -676,6 +676,11 @@ MUTANTS: list[Mutant] = [
       "        return super().transform(raw_documents)\n",
       "features: a context column is analysed once a row, not once a distinct text",
       ["tests/test_training.py"]),
+    M("folds_by_task_count", "pipeline/evaluation/crossval.py",
+      "            load[k] += max(1, len(examples[i].text))",
+      "            load[k] += max(1, len(examples[i].tasks))",
+      "cross-validation: folds balanced by the labels' task count, so a relabelled document moves the folds",
+      ["tests/test_evaluation.py"]),
 ]
 
 

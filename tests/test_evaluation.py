@@ -407,8 +407,8 @@ def test_endtoend_predictions_are_in_the_raw_file_offsets(tiny_nlp):
 
 def _examples(n_written=7, n_real=4):
     rng = random.Random(5)
-    out = [Example(f"w{i}", "", [None] * rng.randint(0, 9), "corpus") for i in range(n_written)]
-    out += [Example(f"r{i}", "", [None] * rng.randint(1, 30), "real") for i in range(n_real)]
+    out = [Example(f"w{i}", "x" * rng.randint(0, 900), [None] * rng.randint(0, 9), "corpus") for i in range(n_written)]
+    out += [Example(f"r{i}", "x" * rng.randint(100, 3000), [None] * rng.randint(1, 30), "real") for i in range(n_real)]
     return out
 
 
@@ -420,12 +420,22 @@ def test_crossval_document_folds_cover_every_document_once_and_spread_each_origi
     for origin in ("corpus", "real"):
         folds = [f for e, f in zip(ex, fold_of) if e.origin == origin]
         assert len(set(folds)) == 3, origin                     # written and real documents in every fold
-        load = [sum(max(1, len(e.tasks)) for e, f in zip(ex, fold_of) if e.origin == origin and f == k)
+        load = [sum(max(1, len(e.text)) for e, f in zip(ex, fold_of) if e.origin == origin and f == k)
                 for k in range(3)]
-        biggest = max(max(1, len(e.tasks)) for e in ex if e.origin == origin)
-        assert max(load) - min(load) <= biggest, (origin, load)  # balanced by task count
+        biggest = max(max(1, len(e.text)) for e in ex if e.origin == origin)
+        assert max(load) - min(load) <= biggest, (origin, load)  # balanced by text length
     assert (crossval.document_folds(ex, 3) == fold_of).all()    # deterministic for a seed
     assert (crossval.document_folds(ex, 3, seed=0) == fold_of).all()
+
+
+def test_crossval_document_folds_do_not_move_when_labels_change():
+    """A relabelled document (tasks added or taken out) stays in its fold, and so does every other: an
+    evaluation after a label correction compares the same splits as the one before it."""
+    ex = _examples()
+    fold_of = crossval.document_folds(ex, 3)
+    ex[2].tasks = ex[2].tasks + [None] * 40
+    ex[-1].tasks = []
+    assert (crossval.document_folds(ex, 3) == fold_of).all()
 
 
 @pytest.mark.parametrize("folds", [1, 0, 12, 2.0])

@@ -29,7 +29,9 @@ from .endtoend import DocResult
 
 def document_folds(examples: Sequence[Example], folds: int, seed: int = 0) -> np.ndarray:
     """Fold of each example: written and real documents are spread over the folds separately, each
-    balanced by task count (largest first, to the fold with fewest tasks; ties by a seeded order)."""
+    balanced by text length (longest first, to the fold with the fewest characters; ties by a seeded
+    order). Not by the labels: a document's fold stays where it is when its labels are corrected, so two
+    evaluations before and after a relabelling compare the same splits."""
     if not isinstance(folds, int) or folds < 2:
         raise ValueError(f"The 'folds' parameter of evaluate must be an int >= 2. Got {folds!r} instead.")
     if folds > len(examples):
@@ -39,12 +41,12 @@ def document_folds(examples: Sequence[Example], folds: int, seed: int = 0) -> np
     fold_of = np.full(len(examples), -1)
     for origin in ("corpus", "real"):
         idx = [i for i, e in enumerate(examples) if e.origin == origin]
-        order = sorted(idx, key=lambda i: (-len(examples[i].tasks), rng.random_sample()))
+        order = sorted(idx, key=lambda i: (-len(examples[i].text), rng.random_sample()))
         load = np.zeros(folds)
         for i in order:
             k = int(np.argmin(load + rng.random_sample(folds) * 1e-6))
             fold_of[i] = k
-            load[k] += max(1, len(examples[i].tasks))
+            load[k] += max(1, len(examples[i].text))
     return fold_of
 
 
