@@ -76,15 +76,14 @@ def _word_ngrams(word: str, lo: int, hi: int) -> tuple[str, ...]:
 def char_ngrams(max_features: int):
     """TF-IDF over character 2–4-grams within words, which the detector and the theme model read beside the
     words (a scan's glued "chủtrì" shares most of its n-grams with "chủ trì")."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     return TfidfVectorizer(analyzer=CharWordNgrams((2, 4)), sublinear_tf=True, max_features=max_features)
 
 
 class ContextVectorizer(TfidfVectorizer):
     """scikit-learn's ``TfidfVectorizer`` for a column of context, which repeats one text over many rows (a
     document's title over each of its tasks, a list's lead-in over each of its items): ``transform`` reads
-    each distinct text once and repeats its row, with the same result. Fitting is TfidfVectorizer's own.
+    each distinct text once and repeats its row, with the same result (the texts must be hashable: strings, as
+    a context column holds). Fitting is TfidfVectorizer's own.
 
     >>> v = ContextVectorizer().fit(["ctx a b", "ctx b c"])
     >>> (v.transform(["ctx a b", "ctx b c", "ctx a b"]) != TfidfVectorizer().fit(["ctx a b", "ctx b c"]).transform(

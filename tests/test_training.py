@@ -280,6 +280,20 @@ def test_features_context_vectorizer_reads_each_distinct_text_once():
         ours.transform("ctx sở y tế")
 
 
+def test_features_detector_and_themes_read_their_context_columns_with_the_context_vectorizer(tiny_nlp):
+    """The columns that repeat one text over many rows (the detector's context and headings, the theme model's
+    context and title) are read with :class:`ContextVectorizer`, the others with scikit-learn's own."""
+    from pipeline.features import ContextVectorizer
+
+    def kinds(column_transformer):
+        return {name: type(t) is ContextVectorizer for name, t, _ in column_transformer.transformers_}
+
+    detector = kinds(tiny_nlp.get_pipe("detector").models["detector"].pipeline_[0])
+    themes = kinds(tiny_nlp.get_pipe("themes").models["themes"].pipeline_[0])
+    assert {k for k, v in detector.items() if v} == {"context", "headings"}
+    assert {k for k, v in themes.items() if v} == {"context", "title"}
+
+
 def test_gold_support_keeps_a_class_that_also_leads():
     """"Sở Nội vụ chủ trì, phối hợp với Sở Tư pháp": the gold support holds so_ban_nganh beside the lead's
     so_ban_nganh, in the written corpus and in the stand-off labels alike (GUIDELINE §2.1)."""
