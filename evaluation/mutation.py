@@ -681,6 +681,17 @@ MUTANTS: list[Mutant] = [
       "            load[k] += max(1, len(examples[i].tasks))",
       "cross-validation: folds balanced by the labels' task count, so a relabelled document moves the folds",
       ["tests/test_evaluation.py"]),
+    M("standing_body_own_class", "pipeline/mentions.py",
+      "        m = _ORGAN_OF.match(name)\n        return name[m.end():] if m else name\n",
+      "        return name\n",
+      "mentions: a standing body (\"Ban Thường vụ Tỉnh đoàn\") classed by its head words, not by its organisation",
+      ["tests/test_mentions.py"]),
+    M("stretched_lexicon_match_keeps_label", "pipeline/mentions.py",
+      "if (s, e) in known and self._owner(text[s:e]) == text[s:e]:",
+      "if (s, e) in known:",
+      "mentions: a lexicon match stretched over a Title Case organisation (\"Ban Thường vụ Tỉnh Đoàn\") keeps the bare "
+      "match's class",
+      ["tests/test_mentions.py"]),
 ]
 
 

@@ -311,6 +311,8 @@ def list_items(text: str, head_end: int) -> list[tuple[int, int, str]]:
     return out
 
 
+# the standing or executive body of an organisation, named before it: "Ban Thường vụ …", "Thường trực …"
+_ORGAN_OF = re.compile(r"^(?:Ban\s+(?:Thường\s+vụ|Thường\s+trực|Chấp\s+hành)|Thường\s+trực)\s+(?=\w)", re.I)
 _PART_SEP = re.compile(r"\s*(?:[,;]|\s(?:và|cùng|hoặc)(?=\s))\s*(?:(?:các|những|mỗi)\s+)?")
 
 
@@ -477,7 +479,10 @@ class MentionRecognizer(BaseEstimator):
         exact = [self.exact_.get(" ".join(n.lower().split())) for n in names]
         parts = [list_parts(n) if e is None else [n] for n, e in zip(names, exact)]
         flat = [p for ps in parts for p in ps]
-        out: list[str | None] = [self._lexicon_label(n) for n in flat]
+        owners = [self._owner(n) for n in flat]
+        owned = sorted({o for n, o in zip(flat, owners) if o != n})
+        owner_label = dict(zip(owned, self.label(owned))) if owned else {}
+        out: list[str | None] = [owner_label[o] if o != n else self._lexicon_label(n) for n, o in zip(flat, owners)]
         todo = sorted({n for n, o in zip(flat, out) if o is None})
         if todo:
             pred = dict(zip(todo, map(str, self.label_model_.predict(todo))))
@@ -488,6 +493,15 @@ class MentionRecognizer(BaseEstimator):
             labels.append("+".join(dict.fromkeys(labs)))
             k += len(ps)
         return labels
+
+    def _owner(self, name: str) -> str:
+        """The organisation whose standing or executive body ``name`` is ("Ban Thường vụ Tỉnh đoàn" → "Tỉnh đoàn",
+        "Thường trực HĐND, UBND" → "HĐND, UBND"), or ``name`` itself: such a body is of its organisation's class
+        (a Youth Union's Ban Thường vụ is no Party committee), unless the lexicon holds the whole name."""
+        if self.exact_.get(" ".join(name.lower().split())) is not None:
+            return name
+        m = _ORGAN_OF.match(name)
+        return name[m.end():] if m else name
 
     def _lexicon_label(self, name: str) -> str | None:
         words = name.split()
@@ -555,8 +569,8 @@ class MentionRecognizer(BaseEstimator):
             row = []
             for s, e, kind in sp:
                 lab = next(labels)
-                if (s, e) in known:        # a lexicon match keeps the lexicon's label, level words and all
-                    lab = known[(s, e)]
+                if (s, e) in known and self._owner(text[s:e]) == text[s:e]:
+                    lab = known[(s, e)]    # a lexicon match keeps the lexicon's label, level words and all
                 row.append(Mention(s, e, text[s:e], lab, "listed" if kind.startswith("listed:") else kind))
             out.append(row)
         return out

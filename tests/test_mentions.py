@@ -149,6 +149,30 @@ def test_mentions_a_lexicon_match_keeps_the_lexicon_label(small_rec):
     assert court.prior == "khac"
 
 
+ORGAN_LEXICON = [("cap_uy", "Ban Thường vụ", "name"), ("cap_uy", "Tỉnh ủy", "name"), ("mttq_doan_the", "Tỉnh đoàn", "name"),
+                 ("mttq_doan_the", "Liên đoàn Lao động", "name"), ("chinh_quyen", "HĐND", "name"),
+                 ("chinh_quyen", "UBND", "name")]
+
+
+def test_mentions_a_standing_body_takes_the_class_of_its_organisation():
+    """"Ban Thường vụ Tỉnh đoàn" is the Youth Union's, not a Party committee: a standing or executive body named
+    before its organisation has that organisation's class, though the class model, taught Party committees'
+    "Ban Thường vụ …", says cap_uy; a lexicon match stretched over a Title Case "Tỉnh Đoàn" is relabelled too."""
+    texts, spans = [], []
+    for p in PLACES:
+        name = f"Ban Thường vụ Tỉnh ủy {p}"
+        texts.append(f"{name} chỉ đạo các cấp ủy thực hiện.")
+        spans.append([(0, len(name), "cap_uy")])
+    rec = MentionRecognizer(lexicon=ORGAN_LEXICON, max_iterations=30).fit(texts, spans)
+    youth = "Ban Thường vụ Tỉnh đoàn Quảng Trị"
+    assert rec.label_model_.predict([youth])[0] == "cap_uy"
+    assert rec.label([youth, "Ban Thường vụ Liên đoàn Lao động tỉnh", "Ban Chấp hành Tỉnh đoàn",
+                      "Thường trực HĐND, UBND", "Ban Thường vụ Tỉnh ủy Hà Tĩnh", "Ban Thường vụ"]) == \
+        ["mttq_doan_the", "mttq_doan_the", "mttq_doan_the", "chinh_quyen", "cap_uy", "cap_uy"]
+    ms = rec.find("Ban Thường vụ Tỉnh Đoàn chỉ đạo các cơ sở đoàn.")
+    assert [(m.text, m.prior) for m in ms][:1] == [("Ban Thường vụ Tỉnh Đoàn", "mttq_doan_the")]
+
+
 def test_mentions_place_tail_is_linear_on_a_long_caps_line(small_rec):
     """A heading in capitals that is no place ends the tail check at once (it took minutes: nested quantifiers
     let every capitalised word be cut in two, and a real document's heading hung a batch)."""
