@@ -692,6 +692,11 @@ MUTANTS: list[Mutant] = [
       "mentions: a lexicon match stretched over a Title Case organisation (\"Ban Thường vụ Tỉnh Đoàn\") keeps the bare "
       "match's class",
       ["tests/test_mentions.py"]),
+    M("recipients_skip_gazette", "pipeline/inheritance.py",
+      '|\\bđ/c\\b|đồng chí", re.I)',
+      '|\\bđ/c\\b|đồng chí|\\bcông báo\\b", re.I)',
+      "inheritance: the Nơi nhận's line of the Official Gazette and the portals is left out as if for information",
+      ["tests/test_inheritance.py"]),
 ]
 
 

@@ -74,7 +74,9 @@ _SUBJECT_BEFORE = re.compile(r"^[\s\-+•*.,:;()\d]*(?:(?:trách nhiệm|nhiệm
 # a mention after "thuộc" names the body the one before it belongs to ("các phòng, ban thuộc UBND cấp xã", "cơ quan
 # chuyên môn thuộc UBND tỉnh"): part of that name, not an actor of its own
 _PART_OF = re.compile(r"(?<!\w)(?:trực\s+)?thuộc\s*$", re.I)
-_SKIP_RECIPIENT = re.compile(r"b/c|báo cáo|\blưu\b|như trên|để biết|\bđ/c\b|đồng chí|\bcông báo\b", re.I)
+# lines of the "Nơi nhận" that name no one who must act: for report or information, filing, a person; the
+# Official Gazette and the portals that publish the text are media (taxonomy.md), and stay
+_SKIP_RECIPIENT = re.compile(r"b/c|báo cáo|\blưu\b|như trên|để biết|\bđ/c\b|đồng chí", re.I)
 
 
 def _before(text: str, m: Mention, n: int = 30) -> str:

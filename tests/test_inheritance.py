@@ -94,6 +94,17 @@ def test_inheritance_recipients_leave_out_report_and_filing_lines(find):
     assert [m.prior for m in got] == ["ban_tuyen_giao"]
 
 
+def test_inheritance_recipients_keep_the_gazette_and_portals():
+    """The Official Gazette and the government portal that publish a text are media bodies of its Nơi nhận
+    (taxonomy.md: cổng thông tin → co_quan_truyen_thong), not lines for information."""
+    text = "UBND các tỉnh, thành phố;\nCông báo; Cổng thông tin điện tử Chính phủ;\nLưu: VT."
+    names = [("UBND các tỉnh, thành phố", "chinh_quyen"), ("Công báo", "co_quan_truyen_thong"),
+             ("Cổng thông tin điện tử Chính phủ", "co_quan_truyen_thong"), ("VT", "so_ban_nganh")]
+    ms = [Mention(text.index(n), text.index(n) + len(n), n, lab, "name") for n, lab in names]
+    got = actors("recipients", text, ms)
+    assert [m.text for m in got] == ["UBND các tỉnh, thành phố", "Công báo", "Cổng thông tin điện tử Chính phủ"]
+
+
 def test_inheritance_parent_counts_only_when_it_is_an_x_colon_line(find):
     for parent, expected in (("Ban Tuyên giáo Tỉnh ủy:", "item"),
                              ("Ban Tuyên giáo Tỉnh ủy chủ trì tuyên truyền sâu rộng.", "addressees")):
