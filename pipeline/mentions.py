@@ -312,7 +312,9 @@ def list_items(text: str, head_end: int) -> list[tuple[int, int, str]]:
 
 
 # the standing or executive body of an organisation, named before it: "Ban Thường vụ …", "Thường trực …"
-_ORGAN_OF = re.compile(r"^(?:Ban\s+(?:Thường\s+vụ|Thường\s+trực|Chấp\s+hành)|Thường\s+trực)\s+(?=\w)", re.I)
+_ORGAN_OF = re.compile(r"(?:Ban\s+(?:Thường\s+vụ|Thường\s+trực|Chấp\s+hành)|Thường\s+trực)\s+(?=\w)", re.I)
+# what names a level or a scope and no organisation: "Ban Thường vụ tỉnh", "Ban Chấp hành các cấp" stay whole
+_LEVEL_WORDS = frozenset("các cấp và tỉnh thành phố huyện quận thị xã phường trấn đặc khu cơ sở trung ương".split())
 _PART_SEP = re.compile(r"\s*(?:[,;]|\s(?:và|cùng|hoặc)(?=\s))\s*(?:(?:các|những|mỗi)\s+)?")
 
 
@@ -406,6 +408,11 @@ def _caps(span: str) -> bool:
     return bool(letters) and all(c.isupper() for c in letters)
 
 
+def _key(name: str) -> str:
+    """A name as the lexicon's exact table holds it: lower case, single spaces."""
+    return " ".join(name.lower().split())
+
+
 class MentionRecognizer(BaseEstimator):
     """Agency mentions in text: a CRF span tagger plus a class model for each span.
 
@@ -467,16 +474,17 @@ class MentionRecognizer(BaseEstimator):
         ]).fit(label_texts, label_y)
         self.exact_ = {}
         for lab, alias, _ in entries:
-            self.exact_.setdefault(" ".join(alias.lower().split()), lab)
+            self.exact_.setdefault(_key(alias), lab)
         return self
 
     def label(self, names: Sequence[str]) -> list[str]:
         """The class of each agency name: the lexicon's label for a name it holds; for a list of names
         ("các sở, ngành, UBND các xã" → "các sở, ngành" + "UBND các xã", :func:`list_parts`), the classes of
-        its names joined with "+"; else the lexicon's label for the longest lexicon name it starts with ("Sở
-        Y tế tỉnh Nghệ An" → "Sở Y tế"), else the class model's."""
+        its names joined with "+"; for the standing or executive body of an organisation ("Ban Thường vụ Tỉnh
+        đoàn", :meth:`_owner`), the class of that organisation; else the lexicon's label for the longest lexicon
+        name it starts with ("Sở Y tế tỉnh Nghệ An" → "Sở Y tế"), else the class model's."""
         check_is_fitted(self, "label_model_")
-        exact = [self.exact_.get(" ".join(n.lower().split())) for n in names]
+        exact = [self.exact_.get(_key(n)) for n in names]
         parts = [list_parts(n) if e is None else [n] for n, e in zip(names, exact)]
         flat = [p for ps in parts for p in ps]
         owners = [self._owner(n) for n in flat]
@@ -497,11 +505,18 @@ class MentionRecognizer(BaseEstimator):
     def _owner(self, name: str) -> str:
         """The organisation whose standing or executive body ``name`` is ("Ban Thường vụ Tỉnh đoàn" → "Tỉnh đoàn",
         "Thường trực HĐND, UBND" → "HĐND, UBND"), or ``name`` itself: such a body is of its organisation's class
-        (a Youth Union's Ban Thường vụ is no Party committee), unless the lexicon holds the whole name."""
-        if self.exact_.get(" ".join(name.lower().split())) is not None:
+        (a Youth Union's Ban Thường vụ is no Party committee), unless the lexicon holds the whole name or what
+        follows names only a level ("Ban Thường vụ tỉnh"). Every prefix goes at once ("Thường trực Ban Chấp hành
+        Hội Nông dân tỉnh" → "Hội Nông dân tỉnh"), so :meth:`label` reads a remainder once."""
+        if self.exact_.get(_key(name)) is not None:
             return name
-        m = _ORGAN_OF.match(name)
-        return name[m.end():] if m else name
+        pos = 0
+        while m := _ORGAN_OF.match(name, pos):
+            pos = m.end()
+        rest = name[pos:]
+        if not pos or all(w.strip(",;") in _LEVEL_WORDS for w in rest.lower().split()):
+            return name
+        return rest
 
     def _lexicon_label(self, name: str) -> str | None:
         words = name.split()
@@ -570,7 +585,8 @@ class MentionRecognizer(BaseEstimator):
             for s, e, kind in sp:
                 lab = next(labels)
                 if (s, e) in known and self._owner(text[s:e]) == text[s:e]:
-                    lab = known[(s, e)]    # a lexicon match keeps the lexicon's label, level words and all
+                    lab = known[(s, e)]    # a lexicon match keeps the lexicon's label, level words and all,
+                                           # unless it is an organisation's standing body
                 row.append(Mention(s, e, text[s:e], lab, "listed" if kind.startswith("listed:") else kind))
             out.append(row)
         return out

@@ -203,6 +203,13 @@ def test_label_of_a_long_name_in_capitals(nlp):
     assert_linear(lambda t: rec._lexicon_label(t), lambda n: "Sở Y tế " + "ĐÀ" * n + ",", 100)
 
 
+def test_label_of_a_name_under_many_standing_bodies(nlp):
+    """Each "Thường trực " before a name was one more level of recursion over the rest of the name: quadratic,
+    and a RecursionError past a thousand."""
+    rec = nlp.get_pipe("mentions").models["recognizer"]
+    assert_linear(lambda t: rec.label([t]), lambda n: "Thường trực " * n + "Tỉnh đoàn Quảng Trị", 1500)
+
+
 def test_place_tails_is_the_regex():
     import random
 
