@@ -313,8 +313,6 @@ def list_items(text: str, head_end: int) -> list[tuple[int, int, str]]:
 
 # the standing or executive body of an organisation, named before it: "Ban Thường vụ …", "Thường trực …"
 _ORGAN_OF = re.compile(r"(?:Ban\s+(?:Thường\s+vụ|Thường\s+trực|Chấp\s+hành)|Thường\s+trực)\s+(?=\w)", re.I)
-# what names a level or a scope and no organisation: "Ban Thường vụ tỉnh", "Ban Chấp hành các cấp" stay whole
-_LEVEL_WORDS = frozenset("các cấp và tỉnh thành phố huyện quận thị xã phường trấn đặc khu cơ sở trung ương".split())
 _PART_SEP = re.compile(r"\s*(?:[,;]|\s(?:và|cùng|hoặc)(?=\s))\s*(?:(?:các|những|mỗi)\s+)?")
 
 
@@ -364,6 +362,9 @@ class _Disjoint:
 
 _PLACE_WORDS = ("tỉnh", "thành phố", "huyện", "xã", "phường", "quận", "thị xã", "thị trấn", "đặc khu", "trung ương",
                 "Trung ương", "các cấp", "cấp tỉnh", "cấp xã", "cấp huyện", "cơ sở", "TP", "Tp")   # as in _PLACE_TAIL
+# the words of those levels: what follows a standing body's prefix naming no organisation ("Ban Thường vụ tỉnh",
+# "Ban Chấp hành các cấp") leaves the name whole (MentionRecognizer._owner)
+_LEVEL_WORDS = frozenset(w for p in _PLACE_WORDS for w in p.lower().split()) | {"và"}
 _PLACE_BY_FIRST: dict[str, tuple[str, ...]] = {}
 for _w in _PLACE_WORDS:
     _PLACE_BY_FIRST[_w[0]] = _PLACE_BY_FIRST.get(_w[0], ()) + (_w,)      # in _PLACE_WORDS' order
