@@ -39,6 +39,7 @@ from dataclasses import replace
 from typing import Callable, Iterator, Mapping, Sequence
 
 from .lexicon import Mention, by_line
+from .mentions import names_a_body
 from .structure import PLAN_KINDS
 
 STEPS = ("item", "heading", "lead_in", "addressees", "issuer", "recipients")
@@ -130,11 +131,13 @@ def _with_coordinated(text: str, mentions: Sequence[Mention], chosen: Sequence[M
 
 def actors(field: str, text: str, mentions: Sequence[Mention]) -> list[Mention]:
     """The mentions of one context text that name an actor for the tasks under it (in a heading or parent
-    line, a name that only says whose unit another one is, "… thuộc UBND tỉnh", is left out when an actor
+    line, a name the tagger found that names no body is a field, "2. Y tế", "a) Thương mại", and is left out;
+    a name that only says whose unit another one is, "… thuộc UBND tỉnh", is left out when an actor
     remains)."""
     found = _actors(field, text, mentions)
     if field not in ("heading", "parent"):
         return found                  # a list (Kính gửi, Nơi nhận) or lead-in gives every group it names
+    found = [m for m in found if m.kind != "tagged" or names_a_body(m.text)]
     own = [m for m in found if not _PART_OF.search(_before(text, m))]
     return own or found
 

@@ -59,6 +59,16 @@ def not_agency_words() -> frozenset:
     return frozenset(_data("not_agencies.txt"))
 
 
+@lru_cache(maxsize=1)
+def body_words() -> frozenset:
+    return frozenset(_data("body_words.txt"))
+
+
+@lru_cache(maxsize=1)
+def _lower_heads() -> frozenset:
+    return frozenset(w.lower() for w in head_words())
+
+
 class Phrases:
     """Lower-case phrases (a data file's lines), looked up by their first syllable: a text's syllables are each
     tried against the few phrases that begin with them, not against every length."""
@@ -228,6 +238,32 @@ def token_features(text: str, toks: list, lex: list[str]) -> list[dict]:
              "actor": actor[i], "duty": duty[i], "duty_next": i + 1 < n and duty[i + 1]}
         out.append(f)
     return out
+
+
+def names_a_body(name: str) -> bool:
+    """Whether ``name`` holds a word that names an agency or a group of actors: a head word as written, anywhere
+    ("Giám đốc Sở Y tế"), or in any case at its start ("các sở, ban"), a common noun of an actor ("doanh
+    nghiệp", "cơ quan") or of a group ("ngành", "chính quyền") anywhere. A name without one names a field ("Y
+    tế", "Thương mại", "Nông nghiệp và Môi trường", where "trường" is no "Trường"): a heading that is only that is
+    a topic, not who must act (:func:`pipeline.inheritance.actors`).
+
+    >>> names_a_body("Sở Y tế"), names_a_body("các cấp chính quyền"), names_a_body("Y tế")
+    (True, True, False)
+    """
+    toks = [t[2] for t in tokens(name)]
+    low = [t.lower() for t in toks]
+    if _caps(name):                  # "SỞ KHOA HỌC VÀ CÔNG NGHỆ": every word could be a head as written
+        toks = [t.capitalize() for t in toks]
+    heads, lower_heads, groups, actors = head_words(), _lower_heads(), body_words(), actor_words()
+    first = 1 if low[:1] and low[0] in _DETERMINERS else 0
+    for i in range(len(low)):
+        if actors.at(low, i):
+            return True
+        for k in (1, 2, 3):
+            if " ".join(toks[i:i + k]) in heads or " ".join(low[i:i + k]) in groups \
+                    or (i == first and " ".join(low[i:i + k]) in lower_heads):
+                return True
+    return False
 
 
 def _bio(toks: list, spans: Iterable[Span]) -> list[str]:

@@ -241,3 +241,41 @@ def test_inheritance_enclosing_headings_nearest_first_with_offsets(find):
     assert (step, labels(got)) == ("heading", ["so_ban_nganh"])             # Mục 1, not the chapter
     assert [headings[m.start:m.end] for m, _ in got] == ["Sở Y tế"]
     assert inheritance.enclosing_heading_actors("Trách nhiệm của Sở Y tế", find("Trách nhiệm của Sở Y tế")) != []
+
+
+def _tagged(text: str, name: str, prior: str) -> Mention:
+    start = text.index(name)
+    return Mention(start, start + len(name), name, prior, "tagged")
+
+
+@pytest.mark.parametrize("field", ["heading", "parent"])
+@pytest.mark.parametrize("line,name,prior,kept", [
+    ("2. Y tế", "Y tế", "so_ban_nganh", False),                           # a field of a sectoral plan
+    ("a) Thương mại:", "Thương mại", "to_chuc_ca_nhan", False),
+    ("3. Nông nghiệp và Môi trường", "Nông nghiệp và Môi trường", "so_ban_nganh", False),  # "trường" is no "Trường"
+    ("3. Sở Y tế", "Sở Y tế", "so_ban_nganh", True),                       # a head word
+    ("PHƯƠNG ÁN THUỘC PHẠM VI QUẢN LÝ CỦA SỞ KHOA HỌC VÀ CÔNG NGHỆ",      # in capitals, the tagger's span
+     "PHƯƠNG ÁN THUỘC PHẠM VI QUẢN LÝ CỦA SỞ KHOA HỌC VÀ CÔNG NGHỆ", "so_ban_nganh", True),
+    ("b) Các ngành, các cấp:", "Các ngành, các cấp", "so_ban_nganh", True),   # a group of actors
+    ("Các cấp chính quyền:", "Các cấp chính quyền", "chinh_quyen", True),
+    ("4. Doanh nghiệp:", "Doanh nghiệp", "to_chuc_ca_nhan", True),          # a common noun of an actor
+    ("c) các sở, ban:", "các sở, ban", "so_ban_nganh", True),                # a head word in lower case, first
+])
+def test_inheritance_a_heading_that_names_only_a_field_names_no_actor(field, line, name, prior, kept):
+    """A name the tagger found in a heading or parent line, with no word that heads a body or names a group of
+    actors, is a field ("2. Y tế") and gives no actor; the same words after a head word do."""
+    if field == "parent" and not line.endswith(":"):
+        line += ":"                   # a parent line names its items' actor only so
+    m = _tagged(line, name, prior)
+    assert (actors(field, line, [m]) == [m]) is kept
+    # a lexicon match is a name by the lexicon's word, whatever it holds
+    lex = Mention(m.start, m.end, m.text, m.prior, "name")
+    assert actors(field, line, [lex]) == [lex]
+
+
+def test_inheritance_a_field_heading_falls_through_to_the_issuer():
+    line = "2. Y tế"
+    ctx = {"heading": line, "issuer": "Ủy ban nhân dân tỉnh", "kind": "kế hoạch"}
+    issuer = Mention(0, 20, "Ủy ban nhân dân tỉnh", "chinh_quyen", "name")
+    step, got = inherit(ctx, {"heading": [_tagged(line, "Y tế", "so_ban_nganh")], "issuer": [issuer]})
+    assert (step, labels(got)) == ("issuer", ["chinh_quyen"])
