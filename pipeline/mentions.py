@@ -65,8 +65,11 @@ def body_words() -> frozenset:
 
 
 @lru_cache(maxsize=1)
-def _lower_heads() -> frozenset:
-    return frozenset(w.lower() for w in head_words())
+def _name_words() -> tuple[frozenset, frozenset, frozenset, int]:
+    """What :func:`names_a_body` reads: the head words as written, in lower case, the group words, and the
+    longest of them in syllables."""
+    heads, groups = head_words(), body_words()
+    return heads, frozenset(w.lower() for w in heads), groups, max(len(w.split()) for w in heads | groups)
 
 
 class Phrases:
@@ -242,24 +245,27 @@ def token_features(text: str, toks: list, lex: list[str]) -> list[dict]:
 
 def names_a_body(name: str) -> bool:
     """Whether ``name`` holds a word that names an agency or a group of actors: a head word as written, anywhere
-    ("Giám đốc Sở Y tế"), or in any case at its start ("các sở, ban"), a common noun of an actor ("doanh
-    nghiệp", "cơ quan") or of a group ("ngành", "chính quyền") anywhere. A name without one names a field ("Y
-    tế", "Thương mại", "Nông nghiệp và Môi trường", where "trường" is no "Trường"): a heading that is only that is
-    a topic, not who must act (:func:`pipeline.inheritance.actors`).
+    ("Phạm vi quản lý của Sở Khoa học"), or in any case at its first word ("các sở, ban"; in a name in capitals,
+    anywhere), a common noun of an actor ("doanh nghiệp", "cơ quan") or of a group ("ngành", "chính quyền")
+    anywhere. A name without one names a field ("Y tế", "Thương mại", "Nông nghiệp và Môi trường", where
+    "trường" is no "Trường"): a heading that is only that is a topic, not who must act
+    (:func:`pipeline.inheritance.actors`).
 
     >>> names_a_body("Sở Y tế"), names_a_body("các cấp chính quyền"), names_a_body("Y tế")
     (True, True, False)
     """
     toks = [t[2] for t in tokens(name)]
     low = [t.lower() for t in toks]
-    if _caps(name):                  # "SỞ KHOA HỌC VÀ CÔNG NGHỆ": every word could be a head as written
-        toks = [t.capitalize() for t in toks]
-    heads, lower_heads, groups, actors = head_words(), _lower_heads(), body_words(), actor_words()
-    first = 1 if low[:1] and low[0] in _DETERMINERS else 0
+    heads, lower_heads, groups, longest = _name_words()
+    if _caps(name):                  # "THƯỜNG TRỰC UBND XÃ": no word is written as a head is, so all are read
+        toks, heads = low, lower_heads      # in lower case ("NÔNG NGHIỆP VÀ MÔI TRƯỜNG" then holds one)
+    actors = actor_words()
+    first = next((i for i, w in enumerate(low) if w.isalpha() and w not in _DETERMINERS and w not in ("và", "cùng")),
+                 len(low))
     for i in range(len(low)):
         if actors.at(low, i):
             return True
-        for k in (1, 2, 3):
+        for k in range(1, min(longest, len(low) - i) + 1):
             if " ".join(toks[i:i + k]) in heads or " ".join(low[i:i + k]) in groups \
                     or (i == first and " ".join(low[i:i + k]) in lower_heads):
                 return True

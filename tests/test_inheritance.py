@@ -260,6 +260,10 @@ def _tagged(text: str, name: str, prior: str) -> Mention:
     ("Các cấp chính quyền:", "Các cấp chính quyền", "chinh_quyen", True),
     ("4. Doanh nghiệp:", "Doanh nghiệp", "to_chuc_ca_nhan", True),          # a common noun of an actor
     ("c) các sở, ban:", "các sở, ban", "so_ban_nganh", True),                # a head word in lower case, first
+    ("5. Bảo hiểm xã hội Việt Nam", "Bảo hiểm xã hội Việt Nam", "so_ban_nganh", True),   # a head of four syllables
+    ("Tất cả các ngành:", "Tất cả các ngành", "so_ban_nganh", True),         # a group word, not first
+    ("THƯỜNG TRỰC UBND XÃ", "THƯỜNG TRỰC UBND XÃ", "chinh_quyen", True),    # in capitals, an acronym
+    ("3. NÔNG NGHIỆP", "NÔNG NGHIỆP", "so_ban_nganh", False),
 ])
 def test_inheritance_a_heading_that_names_only_a_field_names_no_actor(field, line, name, prior, kept):
     """A name the tagger found in a heading or parent line, with no word that heads a body or names a group of
@@ -279,3 +283,20 @@ def test_inheritance_a_field_heading_falls_through_to_the_issuer():
     issuer = Mention(0, 20, "Ủy ban nhân dân tỉnh", "chinh_quyen", "name")
     step, got = inherit(ctx, {"heading": [_tagged(line, "Y tế", "so_ban_nganh")], "issuer": [issuer]})
     assert (step, labels(got)) == ("issuer", ["chinh_quyen"])
+
+
+def test_inheritance_only_a_heading_or_parent_line_is_read_for_a_field():
+    """A list or a lead-in gives every group it names: a tagged "Y tế" there is the role model's or the list's."""
+    for field, line in [("addressees", "Y tế"), ("lead_in", "Giao Y tế thực hiện:"), ("recipients", "Y tế;")]:
+        m = _tagged(line, "Y tế", "so_ban_nganh")
+        assert actors(field, line, [m]) == [m], field
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("và các sở, ban", True), ("(các sở, ban)", True),              # the first word after a conjunction, a bracket
+    ("Các phòng chuyên môn", True), ("Thị trường ASEAN", False), ("", False), ("…", False), ("các", False),
+])
+def test_mentions_names_a_body_first_word_and_edges(name, expected):
+    from pipeline.mentions import names_a_body
+
+    assert names_a_body(name) is expected
