@@ -43,7 +43,7 @@ DEPTH = {"chapter": -1, "roman": 0, "article": 0.5, "arabic": 1, "paren": 4, "le
          "row": 6}
 _BULLET_DEPTH = {"-": 6.0, "–": 6.0, "—": 6.0, "•": 6.0, "+": 6.5, "*": 6.7}
 
-_CLOSING = re.compile(r"^(?:nơi nhận|nơi gửi)\b|^(?:t/m|tm\.|kt\.|q\.|tl\.|tuq\.)\s", re.I)
+_CLOSING = re.compile(r"^(?:nơi nhận|nơi gửi)\s*(?:[:;,.-]|$)|^(?:t/m|tm\.|kt\.|q\.|tl\.|tuq\.)\s", re.I)
 _ADDRESSEES = re.compile(r"^(?:-\s*)?kính gửi\s*:?|^[^\n]{0,80}\bđiện\s*:\s*$", re.I)
 _HEADER_LINE = re.compile(
     r"^(?:số\s*[:\d]|v/v\b|về việc\b|độc lập\b|cộng hòa xã hội|đảng cộng sản việt nam|\*+$)"

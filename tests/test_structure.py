@@ -126,6 +126,21 @@ def test_structure_zones_addressees_recipients_lead_in(parsed):
     assert info.title == "KẾ HOẠCH\n"
 
 
+def test_structure_a_sentence_opening_with_noi_nhan_is_no_recipients_block():
+    """"Nơi nhận kết quả." in a procedure's steps is a sentence of the body; only "Nơi nhận" as a label (a colon
+    or nothing after it) opens the closing block, so the articles after that sentence stay in the body."""
+    text = ("Điều 4. Trả kết quả\nNơi nhận kết quả.\n- Tại Bộ phận Một cửa của xã;\n"
+            "Điều 5. Rà soát\na) Ủy ban nhân dân cấp xã thông báo kế hoạch thực hiện dự án.\n"
+            "Nơi nhận:\n- Sở Tài chính;\n- Lưu VT.")
+    lines, info = parse(text)
+    zone = {ln.text: ln.zone for ln in lines}
+    assert zone["Nơi nhận kết quả."] == "body"
+    assert zone["Ủy ban nhân dân cấp xã thông báo kế hoạch thực hiện dự án."] == "body"
+    assert zone["Nơi nhận:"] == "closing"
+    assert info.recipients == "Sở Tài chính;\nLưu VT.\n"
+    assert [ln.zone for ln in parse("Nơi nhận\n- Sở Y tế;")[0]] == ["closing", "closing"]
+
+
 def test_structure_addressees_on_one_line():
     _, info = parse("Kính gửi: Các huyện ủy, thành ủy\n1. Ban Dân vận chủ trì.")
     assert info.addressees == "Các huyện ủy, thành ủy\n"
