@@ -139,6 +139,20 @@ def _cell_span(line: Line, cell: str) -> tuple[int, int] | None:
     return None
 
 
+# a bullet inside a table cell that a converter flattened onto one line ("… tổ chức. - Trường hợp …")
+_CELL_BULLET = re.compile(r"(?<=[.;:!?)…])\s+[-+•]\s+(?=[\"“(]?[A-ZĐÀ-Ỹ])")
+
+
+def _bullets(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A sentence of a table cell cut at the bullets the cell lists, each without its dash."""
+    out, pos = [], start
+    for m in _CELL_BULLET.finditer(text, start, end):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, end))
+    return [(s, e) for s, e in out if e > s]
+
+
 _OWNER = re.compile(r"\bcủa\s+\S", re.I)     # a regulation's title that says whose it is
 
 
@@ -187,7 +201,7 @@ def candidates(text: str, meta: dict | None = None, lines: list[Line] | None = N
             span = _cell_span(ln, ln.cells[0])
             if span is None:
                 continue
-            sents = sentences(text[span[0]:span[1]], span[0])
+            sents = [part for s, e in sentences(text[span[0]:span[1]], span[0]) for part in _bullets(text, s, e)]
             item_fields = {"lead": ln.cells[1], "support": ln.cells[2]}
         else:
             sents = sentences(ln.text, ln.start)

@@ -475,6 +475,21 @@ def test_structure_task_table_candidates_take_their_cells_as_fields():
     assert cs[0].context.heading == "NHIỆM VỤ"
 
 
+def test_structure_task_cell_with_flattened_bullets_gives_a_candidate_a_bullet():
+    """A task cell whose bullets a converter ran onto one line ("… hồ sơ. - Trường hợp …") gives one candidate a
+    bullet, without its dash; a dash inside a sentence ("5 - 7 ngày") cuts nothing."""
+    text = ("STT | Nội dung công việc | Đơn vị thực hiện\n"
+            "1 | Tiếp nhận hồ sơ trong 5 - 7 ngày. (Ưu tiên hồ sơ trực tuyến) - Trường hợp hồ sơ chưa đầy đủ: "
+            "hướng dẫn bổ sung hồ sơ. - Trường hợp hồ sơ hợp lệ: chuyển hồ sơ cho phòng chuyên môn. | Bộ phận Một cửa")
+    cs = candidates(text)
+    assert [c.text for c in cs] == ["Tiếp nhận hồ sơ trong 5 - 7 ngày.", "(Ưu tiên hồ sơ trực tuyến)",
+                                    "Trường hợp hồ sơ chưa đầy đủ: hướng dẫn bổ sung hồ sơ.",
+                                    "Trường hợp hồ sơ hợp lệ: chuyển hồ sơ cho phòng chuyên môn."]
+    for c in cs:
+        assert text[c.start:c.end] == c.text
+        assert c.context.field_lead == "Bộ phận Một cửa"
+
+
 @pytest.mark.parametrize("header,first_cell", [
     ("STT | Nhiệm vụ | Đơn vị chủ trì | Đơn vị phối hợp", "1."),
     ("Số TT | Nội dung công việc | Chủ trì | Phối hợp", "1"),
