@@ -748,6 +748,16 @@ MUTANTS: list[Mutant] = [
       "or False",
       "mentions: a group of actors without a head word (\"các ngành, các cấp\", \"các cấp chính quyền\") read as a field",
       ["tests/test_inheritance.py"]),
+    M("closing_any_noi_nhan", "pipeline/structure.py",
+      r'_CLOSING = re.compile(r"^(?:nơi nhận|nơi gửi)\s*(?:[:;,.-]|$)|',
+      r'_CLOSING = re.compile(r"^(?:nơi nhận|nơi gửi)\b|',
+      "structure: a body sentence that opens with \"Nơi nhận\" (\"Nơi nhận kết quả.\") opens the closing block",
+      ["tests/test_structure.py"]),
+    M("cell_bullets_kept_together", "pipeline/splitting.py",
+      "for part in _bullets(text, s, e)]",
+      "for part in [(s, e)]]",
+      "splitting: the bullets a converter ran onto one line of a task cell stay one candidate",
+      ["tests/test_structure.py"]),
 ]
 
 
