@@ -139,13 +139,16 @@ def _cell_span(line: Line, cell: str) -> tuple[int, int] | None:
     return None
 
 
-# a bullet inside a table cell that a converter flattened onto one line ("… tổ chức. - Trường hợp …")
-_CELL_BULLET = re.compile(r"(?<=[.;:!?)…])\s+[-+•]\s+(?=[\"“(]?[A-ZĐÀ-Ỹ])")
+# a bullet inside a table cell that a converter flattened onto one line ("… tổ chức. - Trường hợp …", "… trực
+# tuyến) - Trường hợp …"), and one that opens the cell
+_CELL_BULLET = re.compile(r"(?:(?<=[.;:!?)…])|(?<=[.!?…][\"”']))\s+[-+•–—]\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
+_CELL_FIRST_BULLET = re.compile(r"[-+•–—]\s+")
 
 
 def _bullets(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """A sentence of a table cell cut at the bullets the cell lists, each without its dash."""
-    out, pos = [], start
+    first = _CELL_FIRST_BULLET.match(text, start, end)
+    out, pos = [], first.end() if first else start
     for m in _CELL_BULLET.finditer(text, start, end):
         out.append((pos, m.start()))
         pos = m.end()

@@ -43,7 +43,15 @@ DEPTH = {"chapter": -1, "roman": 0, "article": 0.5, "arabic": 1, "paren": 4, "le
          "row": 6}
 _BULLET_DEPTH = {"-": 6.0, "–": 6.0, "—": 6.0, "•": 6.0, "+": 6.5, "*": 6.7}
 
-_CLOSING = re.compile(r"^(?:nơi nhận|nơi gửi)\s*(?:[:;,.-]|$)|^(?:t/m|tm\.|kt\.|q\.|tl\.|tuq\.)\s", re.I)
+_CLOSING = re.compile(r"^(?:nơi nhận|nơi gửi)\b|^(?:t/m|tm\.|kt\.|q\.|tl\.|tuq\.)\s", re.I)
+
+
+def _closing(line: str) -> bool:
+    """Whether ``line`` opens the closing block: "Nơi nhận" as a label ("Nơi nhận:", "Nơi nhận" alone or before
+    the signature's "TM. …" on the same line), or the signature's "TM.", "KT." …; a sentence that opens with the
+    words, "Nơi nhận kết quả.", goes on in lower case and is the body's."""
+    m = _CLOSING.match(line)
+    return bool(m) and not line[m.end():].lstrip()[:1].islower()
 _ADDRESSEES = re.compile(r"^(?:-\s*)?kính gửi\s*:?|^[^\n]{0,80}\bđiện\s*:\s*$", re.I)
 _HEADER_LINE = re.compile(
     r"^(?:số\s*[:\d]|v/v\b|về việc\b|độc lập\b|cộng hòa xã hội|đảng cộng sản việt nam|\*+$)"
@@ -175,11 +183,11 @@ def _zones(lines: list[Line], info: DocInfo) -> None:
         if zone == "closing" and (_ATTACHED_NOTE.match(t) or (_ATTACHED_TITLE.match(t) and _is_caps(t))):
             zone, seen_body = "header", False          # a document attached after the signature
             attached = True
-        if _CLOSING.match(full) or _CLOSING.match(t):
+        if _closing(full) or _closing(t):
             zone = "closing"
         if zone == "closing":
             ln.zone = "closing"
-            if not _CLOSING.match(t) and (ln.kind == "bullet" or t.endswith((";", ","))) and not attached:
+            if not _closing(t) and (ln.kind == "bullet" or t.endswith((";", ","))) and not attached:
                 info.recipients += t + "\n"
             continue
         if _ADDRESSEES.match(full) or _ADDRESSEES.match(t):

@@ -138,7 +138,9 @@ def test_structure_a_sentence_opening_with_noi_nhan_is_no_recipients_block():
     assert zone["Ủy ban nhân dân cấp xã thông báo kế hoạch thực hiện dự án."] == "body"
     assert zone["Nơi nhận:"] == "closing"
     assert info.recipients == "Sở Tài chính;\nLưu VT.\n"
-    assert [ln.zone for ln in parse("Nơi nhận\n- Sở Y tế;")[0]] == ["closing", "closing"]
+    # the label as scans and converters give it: alone, with a note, or before the signature on its line
+    for label in ("Nơi nhận", "NƠI NHẬN :", "Nơi nhận (để b/c):", "Nơi nhận\t\tTM. ỦY BAN NHÂN DÂN", "Nơi nhận –"):
+        assert [ln.zone for ln in parse(label + "\n- Sở Y tế;")[0]] == ["closing", "closing"], label
 
 
 def test_structure_addressees_on_one_line():
@@ -477,14 +479,20 @@ def test_structure_task_table_candidates_take_their_cells_as_fields():
 
 def test_structure_task_cell_with_flattened_bullets_gives_a_candidate_a_bullet():
     """A task cell whose bullets a converter ran onto one line ("… hồ sơ. - Trường hợp …") gives one candidate a
-    bullet, without its dash; a dash inside a sentence ("5 - 7 ngày") cuts nothing."""
+    bullet, without its dash (a hyphen, an en dash, after a closing quote, before a number; the cell's first bullet
+    too); a dash inside a sentence ("5 - 7 ngày") cuts nothing."""
     text = ("STT | Nội dung công việc | Đơn vị thực hiện\n"
             "1 | Tiếp nhận hồ sơ trong 5 - 7 ngày. (Ưu tiên hồ sơ trực tuyến) - Trường hợp hồ sơ chưa đầy đủ: "
-            "hướng dẫn bổ sung hồ sơ. - Trường hợp hồ sơ hợp lệ: chuyển hồ sơ cho phòng chuyên môn. | Bộ phận Một cửa")
+            "hướng dẫn bổ sung hồ sơ. - Trường hợp hồ sơ hợp lệ: chuyển hồ sơ cho phòng chuyên môn. | Bộ phận Một cửa\n"
+            "2 | - Thẩm định hồ sơ theo quy định.” – Trường hợp cần xác minh: lấy ý kiến cơ quan liên quan. "
+            "- 100% hồ sơ được trả kết quả đúng hạn. | Bộ phận Một cửa")
     cs = candidates(text)
     assert [c.text for c in cs] == ["Tiếp nhận hồ sơ trong 5 - 7 ngày.", "(Ưu tiên hồ sơ trực tuyến)",
                                     "Trường hợp hồ sơ chưa đầy đủ: hướng dẫn bổ sung hồ sơ.",
-                                    "Trường hợp hồ sơ hợp lệ: chuyển hồ sơ cho phòng chuyên môn."]
+                                    "Trường hợp hồ sơ hợp lệ: chuyển hồ sơ cho phòng chuyên môn.",
+                                    "Thẩm định hồ sơ theo quy định.”",
+                                    "Trường hợp cần xác minh: lấy ý kiến cơ quan liên quan.",
+                                    "100% hồ sơ được trả kết quả đúng hạn."]
     for c in cs:
         assert text[c.start:c.end] == c.text
         assert c.context.field_lead == "Bộ phận Một cửa"
