@@ -243,6 +243,7 @@ def token_features(text: str, toks: list, lex: list[str]) -> list[dict]:
     return out
 
 
+@lru_cache(maxsize=4096)
 def names_a_body(name: str) -> bool:
     """Whether ``name`` holds a word that names an agency or a group of actors: a head word as written, anywhere
     ("Phạm vi quản lý của Sở Khoa học"), or in any case at its first word ("các sở, ban"; in a name in capitals,
@@ -253,6 +254,8 @@ def names_a_body(name: str) -> bool:
 
     >>> names_a_body("Sở Y tế"), names_a_body("các cấp chính quyền"), names_a_body("Y tế")
     (True, True, False)
+
+    Cached: every task under a heading asks of the same names.
     """
     toks = [t[2] for t in tokens(name)]
     low = [t.lower() for t in toks]

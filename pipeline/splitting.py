@@ -141,8 +141,9 @@ def _cell_span(line: Line, cell: str) -> tuple[int, int] | None:
 
 # a bullet inside a table cell that a converter flattened onto one line ("… tổ chức. - Trường hợp …", "… trực
 # tuyến) - Trường hợp …"), and one that opens the cell
-_CELL_BULLET = re.compile(r"(?:(?<=[.;:!?)…])|(?<=[.!?…][\"”']))\s+[-+•–—]\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
-_CELL_FIRST_BULLET = re.compile(r"[-+•–—]\s+")
+_DASHES = "[-+•–—]"
+_CELL_BULLET = re.compile(r"(?:(?<=[.;:!?)…])|(?<=[.!?…][\"”']))\s+" + _DASHES + r"\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
+_CELL_FIRST_BULLET = re.compile(_DASHES + r"\s+")
 
 
 def _bullets(text: str, start: int, end: int) -> list[tuple[int, int]]:

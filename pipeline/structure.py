@@ -43,15 +43,7 @@ DEPTH = {"chapter": -1, "roman": 0, "article": 0.5, "arabic": 1, "paren": 4, "le
          "row": 6}
 _BULLET_DEPTH = {"-": 6.0, "–": 6.0, "—": 6.0, "•": 6.0, "+": 6.5, "*": 6.7}
 
-_CLOSING = re.compile(r"^(?:nơi nhận|nơi gửi)\b|^(?:t/m|tm\.|kt\.|q\.|tl\.|tuq\.)\s", re.I)
-
-
-def _closing(line: str) -> bool:
-    """Whether ``line`` opens the closing block: "Nơi nhận" as a label ("Nơi nhận:", "Nơi nhận" alone or before
-    the signature's "TM. …" on the same line), or the signature's "TM.", "KT." …; a sentence that opens with the
-    words, "Nơi nhận kết quả.", goes on in lower case and is the body's."""
-    m = _CLOSING.match(line)
-    return bool(m) and not line[m.end():].lstrip()[:1].islower()
+_CLOSING = re.compile(r"^(?:nơi nhận|nơi gửi)\b|^(?:t/m|tm\.|kt\.|q\.|tl\.|tuq\.)\s", re.I)   # see _closing
 _ADDRESSEES = re.compile(r"^(?:-\s*)?kính gửi\s*:?|^[^\n]{0,80}\bđiện\s*:\s*$", re.I)
 _HEADER_LINE = re.compile(
     r"^(?:số\s*[:\d]|v/v\b|về việc\b|độc lập\b|cộng hòa xã hội|đảng cộng sản việt nam|\*+$)"
@@ -89,6 +81,14 @@ _COL_TASK = re.compile(r"nội dung|nhiệm vụ|tên (?:nhiệm vụ|đề án|
                        r"|chỉ tiêu|đề xuất", re.I)
 _COL_LEAD = re.compile(r"chủ trì|thực hiện|trách nhiệm|đơn vị|cơ quan|phụ trách", re.I)
 _COL_SUPPORT = re.compile(r"phối hợp", re.I)
+
+
+def _closing(line: str) -> bool:
+    """Whether ``line`` opens the closing block: "Nơi nhận" as a label ("Nơi nhận:", "Nơi nhận" alone or before
+    the signature's "TM. …" on the same line), or the signature's "TM.", "KT." …; a sentence that opens with the
+    words, "Nơi nhận kết quả.", goes on in lower case and is the body's."""
+    m = _CLOSING.match(line)
+    return bool(m) and not line[m.end():].lstrip()[:1].islower()
 
 
 def _is_caps(text: str, min_letters: int = 3) -> bool:
