@@ -763,6 +763,16 @@ MUTANTS: list[Mutant] = [
       "out, pos = [], start",
       "splitting: a task cell that opens with a bullet keeps the dash in its first candidate",
       ["tests/test_structure.py"]),
+    M("bootstrap_not_resampled", "pipeline/evaluation/metrics.py",
+      "weights = np.random.default_rng(seed).multinomial(n, np.full(n, 1.0 / n), size=samples)",
+      "weights = np.ones((samples, n))",
+      "metrics: the intervals over documents draw every document once each time (no spread at all)",
+      ["tests/test_endtoend_scores.py"]),
+    M("document_counts_swapped", "pipeline/evaluation/endtoend.py",
+      '"counts": {"task": [len(pairs), len(r.pred) - len(pairs), len(r.gold) - len(pairs)],',
+      '"counts": {"task": [len(pairs), len(r.gold) - len(pairs), len(r.pred) - len(pairs)],',
+      "endtoend: a document's task counts take missed tasks for spurious ones",
+      ["tests/test_endtoend_scores.py"]),
 ]
 
 

@@ -39,3 +39,75 @@ def test_endtoend_missed_and_spurious_tasks_count_in_the_all_scores_only():
     assert s["lead_micro_f"] == pytest.approx(1.0)
     assert s["lead_all_micro_p"] == pytest.approx(0.5) and s["lead_all_micro_r"] == pytest.approx(0.5)
     assert s["theme_all_micro_f"] == pytest.approx(0.5)
+
+
+def _docs(n_right: int, n_wrong: int, doc: str) -> DocResult:
+    gold = [GoldTask(100 * i, 100 * i + 20, ["so_ban_nganh"], [], ["hien_mau"], "text") for i in range(n_right + n_wrong)]
+    pred = [_pred(100 * i, 100 * i + 20, ["so_ban_nganh"] if i < n_right else ["cap_uy"], [], ["hien_mau"])
+            for i in range(n_right + n_wrong)]
+    return DocResult(doc, "kế hoạch", "real", gold, pred)
+
+
+def test_endtoend_document_counts_sum_to_the_pooled_figures():
+    from pipeline.evaluation.metrics import prf
+
+    results = [_docs(3, 1, "a"), _docs(1, 3, "b"), _docs(5, 0, "c")]
+    results[1].pred.append(_pred(900, 920, ["cap_uy"]))              # a spurious task
+    results[2].pred.pop()                                             # a missed one
+    s = score(results)
+    for field, key in (("task", "task_f"), ("lead", "lead_micro_f"), ("support", "support_micro_f"),
+                       ("theme", "theme_micro_f")):
+        tp, fp, fn = (sum(d["counts"][field][i] for d in s["per_document"]) for i in range(3))
+        assert prf(tp, fp, fn)[2] == pytest.approx(s[key] or 0.0), field
+    assert s["per_document"][1]["counts"]["task"] == [4, 1, 0]
+    assert s["per_document"][2]["counts"]["lead"] == [4, 0, 0]
+
+
+def test_endtoend_interval_holds_the_figure_and_narrows_with_more_documents():
+    few = score([_docs(9, 1, "a"), _docs(2, 8, "b"), _docs(6, 4, "c")])
+    many = score([_docs(*nm, f"{nm}{k}") for k in range(30) for nm in ((9, 1), (2, 8), (6, 4))])
+    assert few["lead_micro_f"] == pytest.approx(many["lead_micro_f"])
+    lo, hi = few["lead_micro_f_ci"]
+    assert lo < few["lead_micro_f"] < hi
+    mlo, mhi = many["lead_micro_f_ci"]
+    assert mlo < many["lead_micro_f"] < mhi and mhi - mlo < (hi - lo) / 2
+    same = score([_docs(3, 1, str(k)) for k in range(10)])
+    assert same["lead_micro_f_ci"] == [pytest.approx(0.75)] * 2       # every document alike: nothing to move
+
+
+def test_paired_bootstrap_tells_a_change_on_every_document_from_none():
+    from pipeline.evaluation.metrics import paired_bootstrap
+
+    before = [(5, 5, 5)] * 40 + [(9, 1, 1)] * 40
+    none = paired_bootstrap(before, before)
+    assert none["change"] == 0 and none["low"] == 0 and none["high"] == 0 and none["share_higher"] == 0
+    better = paired_bootstrap(before, [(tp + 1, fp - 1, fn) for tp, fp, fn in before])
+    assert better["change"] > 0 and better["low"] > 0 and better["share_higher"] == 1.0
+    one = paired_bootstrap(before, [(6, 4, 5)] + before[1:])          # one document of 80 a little better
+    assert one["low"] <= 0 < one["high"] and 0 < one["share_higher"] < 1
+    with pytest.raises(ValueError, match="same documents"):
+        paired_bootstrap(before, before[:-1])
+
+
+def test_paired_script_compares_two_runs_by_document(tmp_path, capsys):
+    import json
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "evaluation"))
+    import paired
+
+    a = score([_docs(3, 1, str(k)) for k in range(20)], prefix="real_")
+    b = score([_docs(4, 0, str(k)) for k in range(20)], prefix="real_")
+    (tmp_path / "a.json").write_text(json.dumps(a), encoding="utf-8")
+    (tmp_path / "b.json").write_text(json.dumps(b), encoding="utf-8")
+    assert paired.main([str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["documents"] == 20
+    assert res["lead"]["before"] == pytest.approx(0.75) and res["lead"]["after"] == pytest.approx(1.0)
+    assert res["lead"]["low"] > 0 and res["task"]["change"] == 0
+    for d in a["real_per_document"]:
+        del d["counts"]                                                 # a run from before counts were kept
+    (tmp_path / "old.json").write_text(json.dumps(a), encoding="utf-8")
+    with pytest.raises(SystemExit, match="no counts"):
+        paired.main([str(tmp_path / "old.json"), str(tmp_path / "b.json")])

@@ -9,7 +9,10 @@ overlap by IoU >= 0.5, one to one, best overlap first. Then:
 - ``*_all_*``: the same counting every unmatched gold task as missing all its labels and every
   unmatched predicted task as adding all of its (what a user reads, misses included);
 - lead F1 on the matched pairs split by the gold's ``source`` (``text`` = explicit, else the
-  inheritance step) and by document kind; means over documents (each document one vote).
+  inheritance step) and by document kind; means over documents (each document one vote);
+- ``task_f_ci``, ``lead_micro_f_ci``, ``support_micro_f_ci``, ``theme_micro_f_ci``: 95 % intervals of those
+  figures with the documents drawn again with replacement (:func:`~pipeline.evaluation.metrics.bootstrap_f`),
+  from the (tp, fp, fn) counts each document's entry of ``per_document`` keeps.
 
 >>> from pipeline.training import GoldTask
 >>> g = [GoldTask(0, 10, ["a"], [], ["t"], "text")]
@@ -28,7 +31,7 @@ from typing import Sequence
 import numpy as np
 
 from ..realdocs import SOURCES
-from .metrics import match_spans, prf, set_scores
+from .metrics import bootstrap_f, label_counts, match_spans, prf, set_scores
 
 KINDS = ("lead", "support", "theme")
 
@@ -86,6 +89,7 @@ def score(results: Sequence[DocResult], prefix: str = "") -> dict:
         gi_seen = {gi for gi, _ in pairs}
         pi_seen = {pi for _, pi in pairs}
         doc_lead = ([], [])
+        doc_pairs: dict[str, tuple[list, list]] = {k: ([], []) for k in KINDS}
         for gi, pi in pairs:
             g, p = r.gold[gi], r.pred[pi]
             for k in KINDS:
@@ -103,6 +107,9 @@ def score(results: Sequence[DocResult], prefix: str = "") -> dict:
                 bk[k][1].append(_labels(p, k))
             doc_lead[0].append(_labels(g, "lead"))
             doc_lead[1].append(_labels(p, "lead"))
+            for k in KINDS:
+                doc_pairs[k][0].append(_labels(g, k))
+                doc_pairs[k][1].append(_labels(p, k))
         for gi, g in enumerate(r.gold):
             if gi not in gi_seen:
                 for k in KINDS:
@@ -115,7 +122,10 @@ def score(results: Sequence[DocResult], prefix: str = "") -> dict:
                     everything[k][1].append(_labels(p, k))
         tp, tr, tf = prf(len(pairs), len(r.pred) - len(pairs), len(r.gold) - len(pairs))
         per_doc.append({"doc_id": r.doc_id, "kind": normal_kind(r.kind), "gold": len(r.gold), "pred": len(r.pred),
-                        "task_f": tf, "lead_f": set_scores(*doc_lead)["micro_f"] if doc_lead[0] else None})
+                        "task_f": tf, "lead_f": set_scores(*doc_lead)["micro_f"] if doc_lead[0] else None,
+                        # (tp, fp, fn): what the pooled figures and their intervals are summed from
+                        "counts": {"task": [len(pairs), len(r.pred) - len(pairs), len(r.gold) - len(pairs)],
+                                   **{k: list(label_counts(*doc_pairs[k])) for k in KINDS}}})
     p, rr, f = prf(n_match, n_pred - n_match, n_gold - n_match)
     out.update({"documents": len(results), "gold_tasks": n_gold, "predicted_tasks": n_pred, "matched_tasks": n_match,
                 "task_p": p, "task_r": rr, "task_f": f})
@@ -140,6 +150,9 @@ def score(results: Sequence[DocResult], prefix: str = "") -> dict:
     out["doc_mean_task_f"] = float(np.mean([d["task_f"] for d in per_doc])) if per_doc else None
     leads = [d["lead_f"] for d in per_doc if d["lead_f"] is not None]
     out["doc_mean_lead_f"] = float(np.mean(leads)) if leads else None
+    if per_doc:      # how far each pooled figure could move on another draw of documents like these
+        for key, field_ in (("task_f", "task"), *((f"{k}_micro_f", k) for k in KINDS)):
+            out[key + "_ci"] = list(bootstrap_f([d["counts"][field_] for d in per_doc]))
     out["per_document"] = per_doc
     return {prefix + k: v for k, v in out.items()}
 

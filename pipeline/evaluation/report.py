@@ -46,8 +46,14 @@ def _e2e_table(s: dict, prefixes: list[tuple[str, str]]) -> list[str]:
                        ("theme_all_micro_f", "themes micro-F1, missed tasks counted"),
                        ("doc_mean_task_f", "task F1, mean over documents"),
                        ("doc_mean_lead_f", "lead F1, mean over documents")):
-        rows.append(f"| {label} | " + " | ".join(_f(s.get(p + key)) for _, p in prefixes) + " |")
+        rows.append(f"| {label} | " + " | ".join(_f(s.get(p + key)) + _ci(s.get(p + key + "_ci"))
+                                                    for _, p in prefixes) + " |")
     return rows
+
+
+def _ci(interval) -> str:
+    """A figure's 95 % interval over documents drawn again, as " (0.84–0.87)"; "" without one."""
+    return f" ({interval[0]:.3f}–{interval[1]:.3f})" if interval else ""
 
 
 def _calibration(s: dict) -> list[str]:
@@ -132,7 +138,11 @@ def render(s: dict, details: dict, labelset: dict) -> str:
             "overlap (IoU ≥ 0.5, one to one). Agencies and themes are scored on the matched tasks, and again with "
             "every missed or spurious task counted as wrong. *Cross-validated*: the model of each fold was trained "
             "on the written corpus and the real documents outside the fold. *Written corpus only*: one model trained "
-            "on the written corpus, judged on every real document (the project's state before real labels).")
+            "on the written corpus, judged on every real document (the project's state before real labels). "
+            "In brackets: the 95 % interval of a figure when the documents are drawn again with replacement "
+            "(2,000 draws): how far it could move on another set of documents like these. To tell whether a change "
+            "moved a figure beyond that, compare two runs' scores.json document by document: "
+            "`python evaluation/paired.py BEFORE/scores.json AFTER/scores.json`.")
         add("")
         cols = [("cross-validated", "real_")]
         if "real_written_only_task_f" in s:
