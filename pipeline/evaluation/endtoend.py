@@ -88,7 +88,6 @@ def score(results: Sequence[DocResult], prefix: str = "") -> dict:
         bk["docs"] += 1
         gi_seen = {gi for gi, _ in pairs}
         pi_seen = {pi for _, pi in pairs}
-        doc_lead = ([], [])
         doc_pairs: dict[str, tuple[list, list]] = {k: ([], []) for k in KINDS}
         for gi, pi in pairs:
             g, p = r.gold[gi], r.pred[pi]
@@ -105,8 +104,6 @@ def score(results: Sequence[DocResult], prefix: str = "") -> dict:
             for k in ("lead", "theme"):
                 bk[k][0].append(_labels(g, k))
                 bk[k][1].append(_labels(p, k))
-            doc_lead[0].append(_labels(g, "lead"))
-            doc_lead[1].append(_labels(p, "lead"))
             for k in KINDS:
                 doc_pairs[k][0].append(_labels(g, k))
                 doc_pairs[k][1].append(_labels(p, k))
@@ -122,7 +119,7 @@ def score(results: Sequence[DocResult], prefix: str = "") -> dict:
                     everything[k][1].append(_labels(p, k))
         tp, tr, tf = prf(len(pairs), len(r.pred) - len(pairs), len(r.gold) - len(pairs))
         per_doc.append({"doc_id": r.doc_id, "kind": normal_kind(r.kind), "gold": len(r.gold), "pred": len(r.pred),
-                        "task_f": tf, "lead_f": set_scores(*doc_lead)["micro_f"] if doc_lead[0] else None,
+                        "task_f": tf, "lead_f": set_scores(*doc_pairs["lead"])["micro_f"] if pairs else None,
                         # (tp, fp, fn): what the pooled figures and their intervals are summed from
                         "counts": {"task": [len(pairs), len(r.pred) - len(pairs), len(r.gold) - len(pairs)],
                                    **{k: list(label_counts(*doc_pairs[k])) for k in KINDS}}})

@@ -174,8 +174,8 @@ def paired_bootstrap(before, after, samples: int = BOOTSTRAP_SAMPLES, confidence
     """How a micro-F1 changed between two runs on the same documents (one (tp, fp, fn) row per document in
     each, in the same order): the change, its percentile interval when the documents are drawn again with
     replacement (the same draw for both runs: a paired test), and the share of draws in which ``after`` is
-    higher. An interval that holds 0 is a change these documents cannot tell from chance. Refitting the
-    models is another source of spread that this does not see (run both sides from the same code to see it).
+    higher. An interval that holds 0 is a change these documents cannot tell from chance. It does not see the
+    other source of spread: every model refitted on slightly different candidates moves the figures too.
     """
     a = np.asarray(before, dtype=float).reshape(-1, 3)
     b = np.asarray(after, dtype=float).reshape(-1, 3)
