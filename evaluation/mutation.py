@@ -773,6 +773,11 @@ MUTANTS: list[Mutant] = [
       '"counts": {"task": [len(pairs), len(r.gold) - len(pairs), len(r.pred) - len(pairs)],',
       "endtoend: a document's task counts take missed tasks for spurious ones",
       ["tests/test_endtoend_scores.py"]),
+    M("cli_interval_dropped", "pipeline/cli.py",
+      '(f"  ({ci[0]:.4f}–{ci[1]:.4f})" if ci else "")',
+      '""',
+      "cli: `vanban evaluate` prints its figures without their intervals",
+      ["tests/test_cli.py"]),
 ]
 
 

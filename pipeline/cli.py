@@ -109,7 +109,9 @@ def cmd_evaluate(args) -> int:
         flat = {k: v for k, v in scores.items() if isinstance(v, (int, float, str)) and not isinstance(v, bool)}
         width = max(len(k) for k in flat)
         for k, v in flat.items():
-            print(f"{k.ljust(width)}  {v:.4f}" if isinstance(v, float) else f"{k.ljust(width)}  {v}")
+            ci = scores.get(k + "_ci")       # the 95 % interval over documents drawn again, where there is one
+            print(f"{k.ljust(width)}  {v:.4f}" + (f"  ({ci[0]:.4f}–{ci[1]:.4f})" if ci else "")
+                  if isinstance(v, float) else f"{k.ljust(width)}  {v}")
         print(f"report: {Path(args.report_dir) / 'report.md'}")
     return EXIT_OK
 

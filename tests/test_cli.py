@@ -245,3 +245,16 @@ def test_cli_corpus_check_without_the_real_texts(tmp_path, capsys, monkeypatch):
     assert main(["corpus", "check", str(ROOT / "corpus"), "--no-real"]) == EXIT_OK
     n = len(list((ROOT / "corpus" / "src").glob("*.txt")))
     assert f"ok ({n} written documents checked)" in capsys.readouterr().out
+
+
+def test_cli_evaluate_prints_each_figure_with_its_interval(tmp_path, capsys, monkeypatch):
+    import pipeline.evaluation
+
+    def fake_evaluate(corpus, **kwargs):          # the figures only: how the command prints them is under test
+        return {"real_documents": 3, "real_task_f": 0.85, "real_task_f_ci": [0.82, 0.88], "real_lead_macro_f": 0.6}
+    monkeypatch.setattr(pipeline.evaluation, "evaluate", fake_evaluate)
+    assert main(["evaluate", str(tmp_path), "--report-dir", str(tmp_path), "-q"]) == EXIT_OK
+    out = capsys.readouterr().out.splitlines()
+    assert any(line.split() == ["real_task_f", "0.8500", "(0.8200–0.8800)"] for line in out)
+    assert any(line.split() == ["real_lead_macro_f", "0.6000"] for line in out)     # no interval: none shown
+    assert not any("_ci" in line for line in out)
