@@ -778,6 +778,16 @@ MUTANTS: list[Mutant] = [
       '""',
       "cli: `vanban evaluate` prints its figures without their intervals",
       ["tests/test_cli.py"]),
+    M("report_interval_dropped", "pipeline/evaluation/report.py",
+      '_f(s.get(p + key)) + _ci(s.get(p + key + "_ci"))',
+      '_f(s.get(p + key))',
+      "report: the end-to-end table shows the figures without their intervals",
+      ["tests/test_endtoend_scores.py"]),
+    M("label_counts_swapped", "pipeline/evaluation/metrics.py",
+      "        fp += len(p - g)\n        fn += len(g - p)\n    return tp, fp, fn",
+      "        fp += len(g - p)\n        fn += len(p - g)\n    return tp, fp, fn",
+      "metrics: a document's counts take missed labels for spurious ones (F1 alone cannot tell)",
+      ["tests/test_doctests.py", "tests/test_endtoend_scores.py"]),
 ]
 
 

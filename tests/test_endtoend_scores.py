@@ -42,7 +42,8 @@ def test_endtoend_missed_and_spurious_tasks_count_in_the_all_scores_only():
 
 
 def _docs(n_right: int, n_wrong: int, doc: str) -> DocResult:
-    gold = [GoldTask(100 * i, 100 * i + 20, ["so_ban_nganh"], [], ["hien_mau"], "text") for i in range(n_right + n_wrong)]
+    gold = [GoldTask(100 * i, 100 * i + 20, ["so_ban_nganh"], [], ["hien_mau"], "text")
+            for i in range(n_right + n_wrong)]
     pred = [_pred(100 * i, 100 * i + 20, ["so_ban_nganh"] if i < n_right else ["cap_uy"], [], ["hien_mau"])
             for i in range(n_right + n_wrong)]
     return DocResult(doc, "kế hoạch", "real", gold, pred)
@@ -73,6 +74,27 @@ def test_endtoend_interval_holds_the_figure_and_narrows_with_more_documents():
     assert mlo < many["lead_micro_f"] < mhi and mhi - mlo < (hi - lo) / 2
     same = score([_docs(3, 1, str(k)) for k in range(10)])
     assert same["lead_micro_f_ci"] == [pytest.approx(0.75)] * 2       # every document alike: nothing to move
+    mixed = [_docs(9, 1, "a"), _docs(2, 8, "b"), _docs(6, 4, "c"), _docs(5, 5, "d")]
+    mixed[1].pred.append(_pred(900, 920, ["cap_uy"], ["cap_uy"], ["khac"]))    # a spurious task
+    mixed[0].gold[0] = GoldTask(0, 20, ["so_ban_nganh"], ["cap_uy"], ["hien_mau"], "text")
+    mixed[0].pred[0]["support"] = {"cap_uy"}                                    # a right partner
+    mixed[2].pred[0]["support"] = {"cap_uy"}                                    # a wrong one
+    mixed[3].pred[0]["themes"] = {"khac"}                                       # a wrong theme
+    s = score(mixed)
+    for key in ("task_f", "lead_micro_f", "support_micro_f", "theme_micro_f"):
+        lo, hi = s[key + "_ci"]
+        assert lo <= s[key] <= hi and lo < hi, key
+    assert "support_micro_f_ci" not in score([_docs(0, 0, "empty")])       # no matched task: no figure, no interval
+
+
+def test_endtoend_report_prints_each_interval_beside_its_figure():
+    from pipeline.evaluation.report import render
+
+    s = score([_docs(9, 1, "a"), _docs(2, 8, "b"), _docs(6, 4, "c")], prefix="real_")
+    s.update({"real_tasks": 30, "written_documents": 0, "written_tasks": 0, "folds": 5, "seed": 0})
+    row = next(line for line in render(s, {}, {}).splitlines() if line.startswith("| **lead micro-F1**"))
+    lo, hi = s["real_lead_micro_f_ci"]
+    assert row == f"| **lead micro-F1** (matched tasks) | {s['real_lead_micro_f']:.3f} ({lo:.3f}–{hi:.3f}) |"
 
 
 def test_paired_bootstrap_tells_a_change_on_every_document_from_none():
@@ -89,12 +111,11 @@ def test_paired_bootstrap_tells_a_change_on_every_document_from_none():
         paired_bootstrap(before, before[:-1])
 
 
-def test_paired_script_compares_two_runs_by_document(tmp_path, capsys):
+def test_paired_script_compares_two_runs_by_document(tmp_path, capsys, monkeypatch):
     import json
-    import sys
     from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "evaluation"))
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "evaluation"))
     import paired
 
     a = score([_docs(3, 1, str(k)) for k in range(20)], prefix="real_")
@@ -106,8 +127,21 @@ def test_paired_script_compares_two_runs_by_document(tmp_path, capsys):
     assert res["documents"] == 20
     assert res["lead"]["before"] == pytest.approx(0.75) and res["lead"]["after"] == pytest.approx(1.0)
     assert res["lead"]["low"] > 0 and res["task"]["change"] == 0
+    assert paired.main([str(tmp_path / "a.json"), str(tmp_path / "b.json")]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0] == "20 documents in both runs"
+    assert table[3].split()[:5] == ["lead", "micro-F1", "0.750", "1.000", "+0.250"]
+    assert table[3].split()[-5:] == ["100.0", "%", "/", "0.0", "%"]      # the second run higher in every draw
     for d in a["real_per_document"]:
         del d["counts"]                                                 # a run from before counts were kept
     (tmp_path / "old.json").write_text(json.dumps(a), encoding="utf-8")
     with pytest.raises(SystemExit, match="no counts"):
         paired.main([str(tmp_path / "old.json"), str(tmp_path / "b.json")])
+    other = score([_docs(3, 1, "x" + str(k)) for k in range(3)], prefix="real_")
+    (tmp_path / "other.json").write_text(json.dumps(other), encoding="utf-8")
+    with pytest.raises(SystemExit, match="share no document"):
+        paired.main([str(tmp_path / "other.json"), str(tmp_path / "b.json")])
+    with pytest.raises(SystemExit, match="cannot read"):
+        paired.main([str(tmp_path / "missing.json"), str(tmp_path / "b.json")])
+    with pytest.raises(SystemExit, match="no written_per_document"):
+        paired.main([str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--prefix", "written_"])

@@ -147,8 +147,9 @@ def score(results: Sequence[DocResult], prefix: str = "") -> dict:
     out["doc_mean_task_f"] = float(np.mean([d["task_f"] for d in per_doc])) if per_doc else None
     leads = [d["lead_f"] for d in per_doc if d["lead_f"] is not None]
     out["doc_mean_lead_f"] = float(np.mean(leads)) if leads else None
-    if per_doc:      # how far each pooled figure could move on another draw of documents like these
-        for key, field_ in (("task_f", "task"), *((f"{k}_micro_f", k) for k in KINDS)):
+    # how far each pooled figure could move on another draw of documents like these
+    for key, field_ in (("task_f", "task"), *((f"{k}_micro_f", k) for k in KINDS)):
+        if per_doc and out.get(key) is not None:
             out[key + "_ci"] = list(bootstrap_f([d["counts"][field_] for d in per_doc]))
     out["per_document"] = per_doc
     return {prefix + k: v for k, v in out.items()}

@@ -121,7 +121,13 @@ def set_scores(gold: Sequence[Iterable[str]], pred: Sequence[Iterable[str]]) -> 
 
 
 def label_counts(gold: Sequence[Iterable[str]], pred: Sequence[Iterable[str]]) -> tuple[int, int, int]:
-    """(tp, fp, fn) of (item, label) pairs: the counts :func:`set_scores`' micro figures are made of."""
+    """(tp, fp, fn) of (item, label) pairs: the counts :func:`set_scores`' micro figures are made of.
+
+    >>> label_counts([{"a", "b"}], [{"a", "c", "d"}])
+    (1, 2, 1)
+    """
+    if len(gold) != len(pred):
+        raise ValueError(f"label_counts needs as many predictions as gold items. Got {len(pred)} and {len(gold)}.")
     tp = fp = fn = 0
     for g, p in zip(gold, pred):
         g, p = set(g), set(p)
@@ -166,16 +172,17 @@ def bootstrap_f(counts, samples: int = BOOTSTRAP_SAMPLES, confidence: float = CO
     f = _micro_f(_resampled_totals(c, samples, seed))
     tail = (1 - confidence) / 2
     low, high = np.quantile(f, [tail, 1 - tail])
-    return round(float(low), 4), round(float(high), 4)
+    return float(low), float(high)
 
 
 def paired_bootstrap(before, after, samples: int = BOOTSTRAP_SAMPLES, confidence: float = CONFIDENCE,
                      seed: int = 0) -> dict:
     """How a micro-F1 changed between two runs on the same documents (one (tp, fp, fn) row per document in
     each, in the same order): the change, its percentile interval when the documents are drawn again with
-    replacement (the same draw for both runs: a paired test), and the share of draws in which ``after`` is
-    higher. An interval that holds 0 is a change these documents cannot tell from chance. It does not see the
-    other source of spread: every model refitted on slightly different candidates moves the figures too.
+    replacement (the same draw for both runs: a paired test), and the shares of draws in which ``after`` is
+    higher and lower (the rest are ties). An interval that holds 0 is a change these documents cannot tell
+    from chance. It does not see the other source of spread: every model refitted on slightly different
+    candidates moves the figures too.
     """
     a = np.asarray(before, dtype=float).reshape(-1, 3)
     b = np.asarray(after, dtype=float).reshape(-1, 3)
@@ -187,7 +194,7 @@ def paired_bootstrap(before, after, samples: int = BOOTSTRAP_SAMPLES, confidence
     low, high = np.quantile(diff, [tail, 1 - tail])
     fa, fb = float(_micro_f(a.sum(axis=0))), float(_micro_f(b.sum(axis=0)))
     return {"before": fa, "after": fb, "change": fb - fa, "low": float(low), "high": float(high),
-            "share_higher": float(np.mean(diff > 0))}
+            "share_higher": float(np.mean(diff > 0)), "share_lower": float(np.mean(diff < 0))}
 
 
 def iou(a: tuple[int, int], b: tuple[int, int]) -> float:
