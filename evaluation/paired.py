@@ -6,8 +6,8 @@ Reads two ``vanban evaluate`` runs (each writes scores.json into its ``--report-
 evaluation/scores.json) and, over the documents both scored, compares task F1 and the lead, support and
 themes micro-F1 on matched tasks: each side's figure, the change, its 95 % interval when the documents are
 drawn again with replacement, the same draw for both sides (a paired bootstrap,
-:func:`pipeline.evaluation.metrics.paired_bootstrap`), and the share of draws in which the second run is
-higher. A change whose interval holds 0 is one these documents cannot tell from chance.
+:func:`pipeline.evaluation.metrics.paired_bootstrap`), and the shares of draws in which the second run is
+higher and lower. A change whose interval holds 0 is one these documents cannot tell from chance.
 
 What this does not see: refitting every model on slightly different candidates moves the figures too (two
 runs of the same code on the same labels agree to the last digit; a change that altered the candidates of
@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     for key, name in FIGURES:
         r = res[key]
         print(f"{name:18s} {r['before']:7.3f} {r['after']:7.3f} {r['change']:+8.3f}   "
-              f"[{r['low']:+.3f}, {r['high']:+.3f}]   {100 * r['share_higher']:5.1f} % / {100 * r['share_lower']:5.1f} %")
+              f"[{r['low']:+.3f}, {r['high']:+.3f}]   "
+              f"{100 * r['share_higher']:5.1f} % / {100 * r['share_lower']:5.1f} %")
     return 0
 
 
