@@ -31,7 +31,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .document import Candidate, Line, TaskContext
 from .features import ContextVectorizer, char_ngrams
-from .structure import BASIS, ROW_SEP, _is_caps, parse
+from .structure import BASIS, BULLET_MARKS, ROW_SEP, _is_caps, parse
 
 _BACKGROUND = re.compile(r"^(?:thời gian qua|trong thời gian qua|thời gian tới|những năm qua|qua \d+ năm|tuy nhiên|"
                          r"bên cạnh đó|kết quả|nhìn chung|ngày \d+|trong năm|năm \d{4},)", re.I)
@@ -141,7 +141,7 @@ def _cell_span(line: Line, cell: str) -> tuple[int, int] | None:
 
 # a bullet inside a table cell that a converter flattened onto one line ("… tổ chức. - Trường hợp …", "… trực
 # tuyến) - Trường hợp …"), and one that opens the cell
-_DASHES = "[-+•–—]"
+_DASHES = "[" + BULLET_MARKS + "]"
 _CELL_BULLET = re.compile(r"(?:(?<=[.;:!?)…])|(?<=[.!?…][\"”']))\s+" + _DASHES + r"\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
 _CELL_FIRST_BULLET = re.compile(_DASHES + r"\s+")
 

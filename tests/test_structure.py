@@ -127,8 +127,8 @@ def test_structure_zones_addressees_recipients_lead_in(parsed):
 
 
 def test_structure_a_sentence_opening_with_noi_nhan_is_no_recipients_block():
-    """"Nơi nhận kết quả." in a procedure's steps is a sentence of the body; only "Nơi nhận" as a label (a colon
-    or nothing after it) opens the closing block, so the articles after that sentence stay in the body."""
+    """"Nơi nhận kết quả." in a procedure's steps is a sentence of the body; only "Nơi nhận" as a label (not
+    followed by a word in lower case) opens the closing block, so the articles after that sentence stay in the body."""
     text = ("Điều 4. Trả kết quả\nNơi nhận kết quả.\n- Tại Bộ phận Một cửa của xã;\n"
             "Điều 5. Rà soát\na) Ủy ban nhân dân cấp xã thông báo kế hoạch thực hiện dự án.\n"
             "Nơi nhận:\n- Sở Tài chính;\n- Lưu VT.")
