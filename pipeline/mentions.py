@@ -33,12 +33,11 @@ from typing import Iterable, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from .features import CharWordNgrams
+from .features import char_ngrams
 from .lexicon import SYLLABLE_RE, AgencyMatcher, Mention, default_entries, default_terms
 
 Span = tuple  # (start, end, label or None)
@@ -515,7 +514,7 @@ class MentionRecognizer(BaseEstimator):
         label_y = [lab for lab, _, _ in entries] + [lab for (_, lab), c in sorted(names.items()) for _ in range(min(c, 3))]
         self.classes_ = np.array(sorted(set(label_y)))
         self.label_model_ = Pipeline([
-            ("chars", TfidfVectorizer(analyzer=CharWordNgrams((2, 5)), sublinear_tf=True)),
+            ("chars", char_ngrams(None, (2, 5))),
             ("clf", LogisticRegression(C=self.C_label, max_iter=3000)),
         ]).fit(label_texts, label_y)
         self.exact_ = {}

@@ -251,6 +251,33 @@ def test_features_char_word_ngrams_equal_scikit_learns_char_wb(ngram_range):
     assert (a.transform(X) != b.transform(X)).nnz == 0
 
 
+@pytest.mark.parametrize("ngram_range,max_features", [((2, 4), None), ((2, 5), None), ((2, 4), 40)])
+def test_features_char_ngrams_count_each_word_once_with_scikit_learns_matrix(ngram_range, max_features):
+    """The char features (detector, themes, mention labels) count each distinct word's n-grams once a call and
+    let scipy sum them: the matrix is ``TfidfVectorizer``'s own, entry for entry and in the same order (a word
+    twice in a text, two words sharing an n-gram, words the vocabulary has never seen, an empty text). Fitting
+    is scikit-learn's; only the order a row's norm is summed in differs there (TfidfVectorizer's fitted matrix
+    keeps its columns unsorted), by a rounding."""
+    import numpy as np
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+    from pipeline.features import CharWordNgrams, char_ngrams
+
+    fit = ["Sở Y tế chủ trì, phối hợp Sở Tài chính.", "sở y tế; SỞ Y TẾ", "Ủy ban nhân dân xã phường"]
+    texts = fit + ["", "   ", "tế tế tế chủ chủ", "chủtrì phốihợp", "Quỹ Hỗ trợ nông dân", "xyz qqq"]
+    ours = char_ngrams(max_features, ngram_range).fit(fit)
+    ref = TfidfVectorizer(analyzer=CharWordNgrams(ngram_range), sublinear_tf=True, max_features=max_features).fit(fit)
+    a, b = ours.transform(texts), ref.transform(texts)
+    assert a.shape == b.shape and a.has_canonical_format
+    assert np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
+    assert np.array_equal(a.data, b.data)
+    counts = ours.named_steps["counts"].transform(texts)
+    ref_counts = CountVectorizer(analyzer=CharWordNgrams(ngram_range), max_features=max_features).fit(fit).transform(texts)
+    assert counts.has_canonical_format and np.array_equal(counts.indices, ref_counts.sorted_indices().indices)
+    assert np.array_equal(counts.data, ref_counts.sorted_indices().data)
+    assert abs(ours.fit_transform(fit) - ref.fit_transform(fit)).max() < 1e-12   # a row's norm summed in another order
+
+
 def test_features_context_vectorizer_reads_each_distinct_text_once():
     """A context column repeats one text over many rows (a document's title over each task): the
     vectorizer the detector and themes read it with analyses each distinct text once, and its matrix is
