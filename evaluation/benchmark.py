@@ -50,17 +50,33 @@ def startup(model: str | None, n: int) -> dict:
     return spread(out)
 
 
+class _Timed:
+    """A component whose calls (``__call__`` and, where it has one, ``pipe``) add their CPU time to ``totals``."""
+
+    def __init__(self, comp, name: str, totals: dict) -> None:
+        self.comp, self.name, self.totals = comp, name, totals
+        if hasattr(comp, "pipe"):
+            self.pipe = self._pipe
+
+    def _timed(self, call, arg):
+        t = time.process_time()
+        try:
+            return call(arg)
+        finally:
+            self.totals[self.name] += time.process_time() - t
+
+    def __call__(self, doc):
+        return self._timed(self.comp, doc)
+
+    def _pipe(self, docs):
+        return self._timed(lambda ds: list(self.comp.pipe(ds)), docs)
+
+
 def timed_components(nlp) -> dict:
     """Wrap each component so that its CPU time is summed; returns the dict being filled."""
     totals: dict[str, float] = {name: 0.0 for name in nlp.pipe_names}
     for i, (name, comp) in enumerate(list(nlp._components)):
-        def wrapped(doc, _c=comp, _n=name):
-            t = time.process_time()
-            try:
-                return _c(doc)
-            finally:
-                totals[_n] += time.process_time() - t
-        nlp._components[i] = (name, wrapped)
+        nlp._components[i] = (name, _Timed(comp, name, totals))
     return totals
 
 

@@ -21,6 +21,8 @@ ones from its settings with ``new_models()``; without fitted models it falls bac
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from .document import Document, Task
 from .language import factory
 
@@ -116,48 +118,64 @@ class Detector(Learned):
         return models
 
     def __call__(self, doc: Document) -> Document:
+        return self.pipe([doc])[0]
+
+    def pipe(self, docs: Iterable[Document]) -> list[Document]:
+        """Set ``tasks`` on each document: the detector reads every document's candidates in one call, the joiner
+        every pair of kept neighbours in one call."""
         from .splitting import candidate_frame, rule_is_task
 
-        cands = doc.candidates
+        docs = list(docs)
         det = self.models.get("detector")
-        if not cands:
-            kept = []
-        elif det is None:
-            kept = [(c, 1.0) for c in cands if rule_is_task(c)]
+        cands = [c for d in docs for c in d.candidates]
+        if det is None:
+            scores = [1.0 if rule_is_task(c) else None for c in cands]
+        elif cands:
+            owner = [i for i, d in enumerate(docs) for _ in d.candidates]
+            proba = det.predict_proba(candidate_frame(cands, docs=owner))[:, -1]
+            scores = [float(p) if p >= det.threshold else None for p in proba]
         else:
-            proba = det.predict_proba(candidate_frame(cands))[:, -1]
-            kept = [(c, float(p)) for c, p in zip(cands, proba) if p >= det.threshold]
-        spans = self.join(cands, kept)
-        doc.tasks = [Task(id=i, text=doc.text[c.start:end], start=c.start, end=end, section=c.section, score=p,
-                          context=c.context) for i, (c, p, end) in enumerate(spans)]
-        return doc
+            scores = []
+        kept, k = [], 0
+        for d in docs:
+            kept.append([(c, p) for c, p in zip(d.candidates, scores[k:k + len(d.candidates)]) if p is not None])
+            k += len(d.candidates)
+        for doc, spans in zip(docs, self.join([d.candidates for d in docs], kept)):
+            doc.tasks = [Task(id=i, text=doc.text[c.start:end], start=c.start, end=end, section=c.section, score=p,
+                              context=c.context) for i, (c, p, end) in enumerate(spans)]
+        return docs
 
-    def join(self, cands: list, kept: list) -> list[tuple]:
-        """(first candidate, score, end) of each task: a kept sentence that the joiner says goes on with the
-        kept sentence just before it (one task over two sentences of a paragraph) extends that task. A sentence
-        that opens a new paragraph after a finished one (``after_stop``) is never joined: no labelled task goes
-        on over such a break."""
+    def join(self, cands: list[list], kept: list[list]) -> list[list[tuple]]:
+        """For each document (its candidates, and its kept candidates with their scores), the (first candidate,
+        score, end) of each task: a kept sentence that the joiner says goes on with the kept sentence just before
+        it (one task over two sentences of a paragraph) extends that task. A sentence that opens a new paragraph
+        after a finished one (``after_stop``) is never joined: no labelled task goes on over such a break."""
         joiner = self.models.get("joiner")
-        out = [(c, p, c.end) for c, p in kept]
-        if joiner is None or len(kept) < 2:
+        out = [[(c, p, c.end) for c, p in ks] for ks in kept]
+        if joiner is None:
             return out
         from .splitting import join_features
 
-        index = {id(c): i for i, c in enumerate(cands)}
-        pairs = [k for k in range(1, len(kept)) if index[id(kept[k][0])] == index[id(kept[k - 1][0])] + 1
-                 and not kept[k][0].features.get("after_stop")]
+        pairs = []                                        # (document, index in its kept list)
+        for d, (cs, ks) in enumerate(zip(cands, kept)):
+            index = {id(c): i for i, c in enumerate(cs)}
+            pairs += [(d, k) for k in range(1, len(ks)) if index[id(ks[k][0])] == index[id(ks[k - 1][0])] + 1
+                      and not ks[k][0].features.get("after_stop")]
         if not pairs:
             return out
-        proba = joiner.predict_proba([join_features(kept[k][0]) for k in pairs])[:, -1]
-        joined = {k for k, p in zip(pairs, proba) if p >= self.settings.get("join_threshold", 0.5)}
-        merged: list[tuple] = []
-        for k, (c, p, end) in enumerate(out):
-            if k in joined and merged:
-                first, q, _ = merged[-1]
-                merged[-1] = (first, max(p, q), end)
-            else:
-                merged.append((c, p, end))
-        return merged
+        proba = joiner.predict_proba([join_features(kept[d][k][0]) for d, k in pairs])[:, -1]
+        joined = {pair for pair, p in zip(pairs, proba) if p >= self.settings.get("join_threshold", 0.5)}
+        spans = []
+        for d, tasks in enumerate(out):
+            merged: list[tuple] = []
+            for k, (c, p, end) in enumerate(tasks):
+                if (d, k) in joined and merged:
+                    first, q, _ = merged[-1]
+                    merged[-1] = (first, max(p, q), end)
+                else:
+                    merged.append((c, p, end))
+            spans.append(merged)
+        return spans
 
 
 class Segmenter:
@@ -233,8 +251,13 @@ class Mentions(Learned):
                           for f in MENTION_FIELDS}
 
     def __call__(self, doc: Document) -> Document:
-        self.annotate(doc.tasks)
-        return doc
+        return self.pipe([doc])[0]
+
+    def pipe(self, docs: Iterable[Document]) -> list[Document]:
+        """Set ``mentions`` on every document's tasks, every distinct text read once for all of them."""
+        docs = list(docs)
+        self.annotate([t for d in docs for t in d.tasks])
+        return docs
 
 
 class Agencies(Learned):
@@ -250,17 +273,23 @@ class Agencies(Learned):
                 "support": AgencyClassifier(role="support", C=s["C_support"], threshold=s["threshold_support"])}
 
     def __call__(self, doc: Document) -> Document:
+        return self.pipe([doc])[0]
+
+    def pipe(self, docs: Iterable[Document]) -> list[Document]:
+        """Set ``agencies`` on every document's tasks, each model called once for all of them."""
         from .features import task_frame
 
+        docs = list(docs)
         lead, support = self.models.get("lead"), self.models.get("support")
-        if not doc.tasks or lead is None:
-            return doc
-        X = task_frame(doc.tasks)
+        tasks = [t for d in docs for t in d.tasks]
+        if not tasks or lead is None:
+            return docs
+        X = task_frame(tasks, docs=[i for i, d in enumerate(docs) for _ in d.tasks])
         leads = lead.predict_agencies(X)
         sups = support.predict_agencies(X) if support is not None else [[] for _ in leads]
-        for t, ls, ss in zip(doc.tasks, leads, sups):
+        for t, ls, ss in zip(tasks, leads, sups):
             t.agencies = self.combine(ls, ss)
-        return doc
+        return docs
 
     @staticmethod
     def combine(lead: list, support: list) -> list:
@@ -286,13 +315,21 @@ class Themes(Learned):
                                           cross_themes=s["cross_themes"])}
 
     def __call__(self, doc: Document) -> Document:
+        return self.pipe([doc])[0]
+
+    def pipe(self, docs: Iterable[Document]) -> list[Document]:
+        """Set ``themes`` on every document's tasks, the model called once for all of them (its second stage
+        reads each task's document and section means, by the frame's ``doc`` column)."""
         from .features import task_frame
 
+        docs = list(docs)
         model = self.models.get("themes")
-        if doc.tasks and model is not None:
-            for t, ths in zip(doc.tasks, model.predict_themes(task_frame(doc.tasks, with_mentions=False))):
+        tasks = [t for d in docs for t in d.tasks]
+        if tasks and model is not None:
+            X = task_frame(tasks, with_mentions=False, docs=[i for i, d in enumerate(docs) for _ in d.tasks])
+            for t, ths in zip(tasks, model.predict_themes(X)):
                 t.themes = ths
-        return doc
+        return docs
 
 
 @factory("detector", {"C": 2.0, "threshold": 0.6, "max_features": 40000, "char_weight": 1.0, "real_weight": 3.0,

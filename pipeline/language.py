@@ -39,6 +39,7 @@ from typing import Any, Callable, Iterable, Iterator
 from .document import Document
 from .errors import ConfigError
 
+BATCH_SIZE = 16      # documents a learned component reads at once in :meth:`Pipeline.pipe`
 DEFAULT_PIPELINE = ["cleanup", "metadata", "structure", "detector", "segmenter", "mentions", "agencies", "themes"]
 
 
@@ -199,22 +200,42 @@ class Pipeline:
         """Run every enabled component (up to, not including, ``until``) over ``text`` or a Document. When the
         model's meta has a ``calibration``, agency and theme scores are then calibrated (the one place they are)."""
         doc = text if isinstance(text, Document) else self.make_doc(text, doc_id, source, sha256)
+        return self._run([doc], until)[0]
+
+    def pipe(self, texts: Iterable[str | Document], until: str | None = None,
+             batch_size: int = BATCH_SIZE) -> Iterator[Document]:
+        """Annotate texts (or Documents) lazily, ``batch_size`` at a time, and yield them in order. As in spaCy, a
+        component with a ``pipe`` method (the learned ones) reads a whole batch at once, one call of its
+        estimators for all the batch's rows instead of one a document; the others read each document in turn.
+        The Documents are those that calling the pipeline on each text gives: the estimators' rows carry their
+        document, and nothing one document's rows give depends on another's. An error in any document stops the
+        batch (:func:`pipeline.batch.run` then reads that batch's documents one by one, each with its own
+        errors)."""
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, not {batch_size!r}")
+        batch: list[Document] = []
+        for t in texts:
+            batch.append(t if isinstance(t, Document) else self.make_doc(t))
+            if len(batch) >= batch_size:
+                yield from self._run(batch, until)
+                batch = []
+        if batch:
+            yield from self._run(batch, until)
+
+    def _run(self, docs: list[Document], until: str | None) -> list[Document]:
         for name, comp in self._components:
             if name == until:
                 break
             if name in self._disabled:
                 continue
-            doc = comp(doc)
+            many = getattr(comp, "pipe", None)
+            docs = list(many(docs)) if many is not None else [comp(d) for d in docs]
         if self.meta.get("calibration"):      # calibrated agency and theme scores (pipeline.calibration)
             from .calibration import calibrate_tasks
 
-            calibrate_tasks(doc.tasks, self.meta["calibration"])
-        return doc
-
-    def pipe(self, texts: Iterable[str | Document], until: str | None = None) -> Iterator[Document]:
-        """Annotate texts (or Documents) one after the other, lazily."""
-        for t in texts:
-            yield self(t, until=until)
+            for doc in docs:
+                calibrate_tasks(doc.tasks, self.meta["calibration"])
+        return docs
 
     # -- the Annotator API of earlier versions
     def annotate(self, text: str, doc_id: str = "doc", source: str = "", sha256: str = "") -> Document:

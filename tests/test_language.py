@@ -229,6 +229,50 @@ def test_language_pipe_and_annotate_are_the_same_run():
     assert nlp.version == "unsaved"
 
 
+def _rounded(x):
+    """A Document's dict with its floats to 6 places (scores as the outputs write them)."""
+    if isinstance(x, float):
+        return round(x, 6)
+    if isinstance(x, dict):
+        return {k: _rounded(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_rounded(v) for v in x]
+    return x
+
+
+def test_language_pipe_reads_a_batch_at_once_and_gives_each_documents_own_result(monkeypatch):
+    """``pipe`` hands each learned component a whole batch (one call of the detector, the agency and the theme
+    models for all of the batch's documents, not one a document) and gives the Documents that the pipeline
+    gives each text alone: a candidate's neighbours, a task's document and section means stay within its own
+    document, whatever else the batch holds."""
+    import pipeline
+
+    nlp = pipeline.load()
+    texts = ["", "Không có nhiệm vụ nào."] + [p.read_text(encoding="utf-8") for p in sorted((ROOT / "samples").glob("*.txt"))]
+    alone = [_rounded(nlp(t).to_dict()) for t in texts]
+    calls = {"detector": 0, "lead": 0, "themes": 0}
+
+    def counted(key, method):
+        def wrapper(*args, **kwargs):
+            calls[key] += 1
+            return method(*args, **kwargs)
+        return wrapper
+
+    det = nlp.get_pipe("detector").models["detector"]
+    lead = nlp.get_pipe("agencies").models["lead"]
+    themes = nlp.get_pipe("themes").models["themes"]
+    monkeypatch.setattr(det, "predict_proba", counted("detector", det.predict_proba))
+    monkeypatch.setattr(lead, "predict_agencies", counted("lead", lead.predict_agencies))
+    monkeypatch.setattr(themes, "predict_themes", counted("themes", themes.predict_themes))
+    batched = [_rounded(d.to_dict()) for d in nlp.pipe(texts, batch_size=4)]
+    assert len(texts) >= 8 and sum(len(d["tasks"]) for d in alone) > 20
+    assert batched == alone
+    batches = -(-len(texts) // 4)
+    assert 0 < calls["detector"] <= batches and 0 < calls["lead"] <= batches and 0 < calls["themes"] <= batches
+    with pytest.raises(ValueError, match="batch_size"):
+        list(nlp.pipe(texts, batch_size=0))
+
+
 # --------------------------------------------------------------------------- a component of one's own
 
 def test_language_custom_component_in_a_config_runs_without_editing_other_modules():
