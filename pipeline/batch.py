@@ -18,6 +18,11 @@ paid once. Elsewhere (no ``fork``, or ``VANBAN_WORKERS=loky``)
 the workers are joblib's loky processes, each of which loads the model once
 from its directory.
 
+A chunk of documents (:data:`CHUNK`) is annotated as one batch
+(``Pipeline.pipe``: each learned component reads all of them at once); a
+chunk that fails is annotated again one document at a time, so that each
+file gets its own result or error.
+
 Each document has a time limit (``time_limit`` seconds, default
 :data:`TIME_LIMIT`; 0 or None: none): a document that takes longer gets a
 per-file error and the batch goes on. It is a ``SIGALRM`` timer
@@ -54,8 +59,8 @@ from .labels import LabelInfo
 from .model import sha256_file
 from .output import Writers, atomic_write, write_report
 
-CHUNK = 8   # documents per worker call: amortises inter-process overhead
-CHUNK_BYTES = 32 * 1024     # and at most this many bytes of files a chunk, in parallel (a larger file alone)
+CHUNK = 8   # documents per worker call, annotated as one batch: amortises inter-process and estimator overhead
+CHUNK_BYTES = 128 * 1024    # and at most this many bytes of files a chunk, in parallel (a larger file alone)
 TIME_LIMIT = 300.0   # seconds a document may take (reading and annotating), by default
 
 
@@ -179,30 +184,63 @@ def _annotate_chunk(chunk: list[tuple[str, str, str, bytes]], model_ref,
                     limit: float | None = None) -> list[tuple[str, dict, bool]]:
     """Annotate (key, doc_id, source, bytes) items, each within ``limit`` seconds; return (key, document dict,
     whether it may be cached) triples: a document over the time limit or with an internal error is not
-    cached, so that a re-run tries it again."""
+    cached, so that a re-run tries it again.
+
+    The chunk is first annotated as one batch (``Pipeline.pipe``: each learned component reads all its
+    documents at once), within ``limit`` for the whole chunk; should that fail (one document's bug) or run out
+    of time, every document of the chunk is annotated again alone, within its own ``limit``, and gets its own
+    result or error. A document that is too slow thus costs the batch at most ``limit`` more."""
     ann = _worker_annotator(*model_ref) if isinstance(model_ref, tuple) else model_ref
     if limit:
         _warm(ann)
-    out = []
-    for key, doc_id, source, data in chunk:
-        sha = key.split(":")[0]
-        keep = True
+    if len(chunk) > 1 and hasattr(ann, "pipe"):
         try:
             with time_limit(limit):
-                ext = reading.extract(data, source)
-                doc = ann.annotate(ext.text, doc_id=doc_id, source=source, sha256=sha)
-                reading.set_pages(doc, ext.pages)
+                return _annotate_together(chunk, ann)
+        except (TimeLimitExceeded, Exception):
+            pass                        # each document alone, below: its own result, error or time limit
+    return [_annotate_alone(item, ann, limit) for item in chunk]
+
+
+def _annotate_together(chunk: list[tuple[str, str, str, bytes]], ann) -> list[tuple[str, dict, bool]]:
+    """Every document of ``chunk`` read, then annotated in one ``pipe`` call (a file that cannot be read gets
+    its error); raises what any document raises."""
+    out: list = []
+    todo = []
+    for key, doc_id, source, data in chunk:
+        sha = key.split(":")[0]
+        try:
+            ext = reading.extract(data, source)
         except InputError as e:
-            doc = Document(doc_id=doc_id, source=source, sha256=sha, errors=[str(e)])
-        except TimeLimitExceeded:
-            doc = Document(doc_id=doc_id, source=source, sha256=sha, errors=[time_limit_error(limit)])
-            keep = False
-        except Exception as e:  # recorded per file: the batch goes on
-            doc = Document(doc_id=doc_id, source=source, sha256=sha,
-                           errors=[f"internal error while annotating: {type(e).__name__}: {e}"])
-            keep = False
-        out.append((key, doc.to_dict(), keep))
-    return out
+            out.append((key, Document(doc_id=doc_id, source=source, sha256=sha, errors=[str(e)]), True))
+            continue
+        out.append(None)
+        todo.append((len(out) - 1, key, ext, ann.make_doc(ext.text, doc_id=doc_id, source=source, sha256=sha)))
+    for (i, key, ext, _), doc in zip(todo, ann.pipe([t[3] for t in todo], batch_size=max(1, len(todo)))):
+        reading.set_pages(doc, ext.pages)
+        out[i] = (key, doc, True)
+    return [(key, doc.to_dict(), keep) for key, doc, keep in out]
+
+
+def _annotate_alone(item: tuple[str, str, str, bytes], ann, limit: float | None) -> tuple[str, dict, bool]:
+    key, doc_id, source, data = item
+    sha = key.split(":")[0]
+    keep = True
+    try:
+        with time_limit(limit):
+            ext = reading.extract(data, source)
+            doc = ann.annotate(ext.text, doc_id=doc_id, source=source, sha256=sha)
+            reading.set_pages(doc, ext.pages)
+    except InputError as e:
+        doc = Document(doc_id=doc_id, source=source, sha256=sha, errors=[str(e)])
+    except TimeLimitExceeded:
+        doc = Document(doc_id=doc_id, source=source, sha256=sha, errors=[time_limit_error(limit)])
+        keep = False
+    except Exception as e:  # recorded per file: the batch goes on
+        doc = Document(doc_id=doc_id, source=source, sha256=sha,
+                       errors=[f"internal error while annotating: {type(e).__name__}: {e}"])
+        keep = False
+    return key, doc.to_dict(), keep
 
 
 class _ModelSource:

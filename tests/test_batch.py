@@ -110,6 +110,48 @@ def test_batch_output_identical_for_any_worker_count(tmp_path, annotator):
     assert _outputs(tmp_path / "w1") == _outputs(tmp_path / "w2")
 
 
+class _BatchSizes:
+    """A component that records how many documents each of its ``pipe`` calls reads (and fails on "HỎNG")."""
+
+    sizes: list[int] = []
+
+    def __call__(self, doc):
+        return self.pipe([doc])[0]
+
+    def pipe(self, docs):
+        docs = list(docs)
+        _BatchSizes.sizes.append(len(docs))
+        if any("HỎNG" in d.raw_text for d in docs):
+            raise RuntimeError("a bug on this document")
+        return docs
+
+
+from pipeline.language import Pipeline, factory  # noqa: E402
+
+factory("test_batch_sizes")(_BatchSizes)
+
+
+def test_batch_a_chunk_is_one_batch_and_a_failing_one_is_read_again_document_by_document(tmp_path):
+    """One worker: each chunk of CHUNK documents reaches a component with ``pipe`` as one batch; a chunk in
+    which one document fails is annotated again one document at a time, so that only that file gets an error."""
+    nlp = Pipeline.from_config({"pipeline": ["metadata", "test_batch_sizes"]})
+    d = _folder(tmp_path, batch.CHUNK + 3)
+    _BatchSizes.sizes = []
+    res = batch.run(nlp, d, tmp_path / "out", report=False, time_limit=0)    # no limit: no warm-up text
+    assert res.errors == 0 and _BatchSizes.sizes == [batch.CHUNK, 3]
+    (d / "doc01.txt").write_text("HỎNG\n" + SAMPLE, encoding="utf-8")
+    _BatchSizes.sizes = []
+    res = batch.run(nlp, d, tmp_path / "out", report=False, time_limit=0)
+    assert res.annotated == 1 and res.errors == 1 and _BatchSizes.sizes == [1]      # the changed file alone
+    errors = {json.loads(ln)["doc_id"]: json.loads(ln)["errors"]
+              for ln in (tmp_path / "out" / "tasks.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert "internal error" in errors["doc01"][0] and not any(e for k, e in errors.items() if k != "doc01")
+    _BatchSizes.sizes = []
+    res = batch.run(nlp, d, tmp_path / "fresh", report=False, time_limit=0)
+    assert res.errors == 1 and res.annotated == batch.CHUNK + 3
+    assert _BatchSizes.sizes == [batch.CHUNK] + [1] * batch.CHUNK + [3]     # the failed chunk again, one by one
+
+
 def test_batch_in_parallel_the_largest_files_go_first_in_chunks_of_bounded_size(tmp_path, annotator, monkeypatch):
     """Workers get the largest files first and chunks of at most CHUNK_BYTES (a larger file alone), so that
     the batch does not end waiting on one chunk of long documents; the outputs keep the folder's order."""
