@@ -83,13 +83,24 @@ def timed_components(nlp) -> dict:
 def in_process(texts: list[str], model: str | None, rounds: int) -> dict:
     """Rounds of word_tokenize over every text, then the whole pipeline over every text, in this process:
     the ratio of their CPU (and wall) times per round, and the pipeline's time per component. The pipeline
-    reads the texts as a batch run does (``nlp.pipe``, :data:`pipeline.batch.CHUNK` documents a batch); each
-    round then also times it one document a call (``nlp(text)``), for the ratio without batches."""
+    reads the texts in the batches a batch run with one worker makes of them (``nlp.pipe`` over chunks of at
+    most :data:`pipeline.batch.CHUNK` documents and :data:`pipeline.batch.CHUNK_BYTES_ONE_WORKER` bytes); each
+    round also times it one document a call (``nlp(text)``), for the ratio without batches: after the batched
+    run in the first round, before it in the second, and so on."""
     from underthesea import word_tokenize
 
     import pipeline
-    from pipeline.batch import CHUNK
+    from pipeline.batch import CHUNK, CHUNK_BYTES_ONE_WORKER
 
+    batches: list[list[str]] = [[]]            # as `vanban annotate -w 1` chunks a folder
+    held = 0
+    for t in texts:
+        size = len(t.encode("utf-8"))
+        if batches[-1] and (len(batches[-1]) >= CHUNK or held + size > CHUNK_BYTES_ONE_WORKER):
+            batches.append([])
+            held = 0
+        batches[-1].append(t)
+        held += size
     nlp = pipeline.load(model)
     totals = timed_components(nlp)
     word_tokenize(texts[0][:2000])
@@ -97,31 +108,39 @@ def in_process(texts: list[str], model: str | None, rounds: int) -> dict:
     for k in totals:
         totals[k] = 0.0
     ratios, wall_ratios, ref_cpu, pipe_cpu, single_ratios = [], [], [], [], []
-    for _ in range(rounds):
+
+    def one_a_call() -> float:
+        batched = dict(totals)                        # the components' times are those of the batched runs
+        gc.collect()
+        c = time.process_time()
+        for t in texts:
+            nlp(t)
+        cpu = time.process_time() - c
+        totals.update(batched)
+        return cpu
+
+    for r in range(rounds):
         gc.collect()
         c, w = time.process_time(), time.perf_counter()
         for t in texts:
             word_tokenize(t)
         rc, rw = time.process_time() - c, time.perf_counter() - w
+        single = one_a_call() if r % 2 else None      # the two ways alternate which goes first
         gc.collect()
         c, w = time.process_time(), time.perf_counter()
-        for _doc in nlp.pipe(texts, batch_size=CHUNK):
-            pass
+        for batch in batches:
+            for _doc in nlp.pipe(batch, batch_size=len(batch)):
+                pass
         pc, pw = time.process_time() - c, time.perf_counter() - w
         ratios.append(rc / pc)
         wall_ratios.append(rw / pw)
         ref_cpu.append(rc)
         pipe_cpu.append(pc)
-        batched = dict(totals)                        # the components' times are those of the batched run
-        gc.collect()
-        c = time.process_time()
-        for t in texts:
-            nlp(t)
-        single_ratios.append(rc / (time.process_time() - c))
-        totals.update(batched)
+        single_ratios.append(rc / (single if single is not None else one_a_call()))
     comp = {k: round(v / rounds, 3) for k, v in totals.items()}
     return {"pipeline_vs_word_tokenize_cpu": spread(ratios), "pipeline_vs_word_tokenize_wall": spread(wall_ratios),
-            "word_tokenize_cpu_s": spread(ref_cpu), "pipeline_cpu_s": spread(pipe_cpu), "batch_size": CHUNK,
+            "word_tokenize_cpu_s": spread(ref_cpu), "pipeline_cpu_s": spread(pipe_cpu),
+            "batches": {"documents_at_most": CHUNK, "bytes_at_most": CHUNK_BYTES_ONE_WORKER, "count": len(batches)},
             "one_document_a_call_vs_word_tokenize_cpu": spread(single_ratios),
             "component_cpu_s_per_round": comp,
             "component_share": {k: round(v / max(sum(comp.values()), 1e-9), 3) for k, v in comp.items()}}

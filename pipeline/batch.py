@@ -18,16 +18,19 @@ paid once. Elsewhere (no ``fork``, or ``VANBAN_WORKERS=loky``)
 the workers are joblib's loky processes, each of which loads the model once
 from its directory.
 
-A chunk of documents (:data:`CHUNK`) is annotated as one batch
+The documents of a chunk (:data:`CHUNK`) are annotated as one batch
 (``Pipeline.pipe``: each learned component reads all of them at once); a
-chunk that fails is annotated again one document at a time, so that each
+batch that fails is annotated again one document at a time, so that each
 file gets its own result or error.
 
 Each document has a time limit (``time_limit`` seconds, default
-:data:`TIME_LIMIT`; 0 or None: none): a document that takes longer gets a
-per-file error and the batch goes on. It is a ``SIGALRM`` timer
-(``signal.setitimer``) armed around each document in the process that
-annotates it: the batch's own process, and each forked or loky worker.
+:data:`TIME_LIMIT`; 0 or None: none) for its reading and annotating: a
+document that takes longer gets a per-file error and the batch goes on.
+It is a ``SIGALRM`` timer (``signal.setitimer``) armed around each file's
+reading and around a chunk's batch (which gets the limit as a whole; a
+batch over it is annotated again document by document, each within what
+its reading left of its limit), in the process that annotates it: the
+batch's own process, and each forked or loky worker.
 Where the batch's process cannot arm it (``run`` called from a thread other
 than the main one), it annotates nothing itself and forks all the workers,
 which can. Where no such timer can be armed (Windows, one worker in a
@@ -41,11 +44,13 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import logging
 import multiprocessing
 import os
 import signal
 import sys
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -59,8 +64,12 @@ from .labels import LabelInfo
 from .model import sha256_file
 from .output import Writers, atomic_write, write_report
 
+log = logging.getLogger(__name__)
+
 CHUNK = 8   # documents per worker call, annotated as one batch: amortises inter-process and estimator overhead
-CHUNK_BYTES = 128 * 1024    # and at most this many bytes of files a chunk, in parallel (a larger file alone)
+CHUNK_BYTES = 64 * 1024     # and at most this many bytes of files a chunk in parallel (a larger file alone): the
+                            # workers end together, and two batches in memory stay small
+CHUNK_BYTES_ONE_WORKER = 256 * 1024     # with one worker: a batch's documents are in memory together
 TIME_LIMIT = 300.0   # seconds a document may take (reading and annotating), by default
 
 
@@ -182,65 +191,69 @@ def _warm(ann) -> None:
 
 def _annotate_chunk(chunk: list[tuple[str, str, str, bytes]], model_ref,
                     limit: float | None = None) -> list[tuple[str, dict, bool]]:
-    """Annotate (key, doc_id, source, bytes) items, each within ``limit`` seconds; return (key, document dict,
-    whether it may be cached) triples: a document over the time limit or with an internal error is not
-    cached, so that a re-run tries it again.
+    """Annotate (key, doc_id, source, bytes) items, each within ``limit`` seconds (reading and annotating);
+    return (key, document dict, whether it may be cached) triples: a document over the time limit or with an
+    internal error is not cached, so that a re-run tries it again.
 
-    The chunk is first annotated as one batch (``Pipeline.pipe``: each learned component reads all its
-    documents at once), within ``limit`` for the whole chunk; should that fail (one document's bug) or run out
-    of time, every document of the chunk is annotated again alone, within its own ``limit``, and gets its own
-    result or error. A document that is too slow thus costs the batch at most ``limit`` more."""
+    Each file is read within its own limit. The documents read are then annotated as one batch
+    (``Pipeline.pipe``: each learned component reads all of them at once) within ``limit`` for the whole
+    batch; should that fail (one document's bug) or run out of time, each is annotated again alone, within
+    what is left of its own ``limit`` after its reading, and gets its own result or error. A document that is
+    too slow thus costs its chunk at most ``limit`` more."""
     ann = _worker_annotator(*model_ref) if isinstance(model_ref, tuple) else model_ref
     if limit:
         _warm(ann)
-    if len(chunk) > 1 and hasattr(ann, "pipe"):
-        try:
-            with time_limit(limit):
-                return _annotate_together(chunk, ann)
-        except (TimeLimitExceeded, Exception):
-            pass                        # each document alone, below: its own result, error or time limit
-    return [_annotate_alone(item, ann, limit) for item in chunk]
-
-
-def _annotate_together(chunk: list[tuple[str, str, str, bytes]], ann) -> list[tuple[str, dict, bool]]:
-    """Every document of ``chunk`` read, then annotated in one ``pipe`` call (a file that cannot be read gets
-    its error); raises what any document raises."""
-    out: list = []
-    todo = []
+    out: list = []                                             # (key, Document, may be cached) a file
+    todo: list[tuple[int, object, float]] = []       # (index in out, the file's extraction, seconds reading it)
     for key, doc_id, source, data in chunk:
         sha = key.split(":")[0]
+        t0 = time.monotonic()
         try:
-            ext = reading.extract(data, source)
-        except InputError as e:
-            out.append((key, Document(doc_id=doc_id, source=source, sha256=sha, errors=[str(e)]), True))
+            with time_limit(limit):
+                ext = reading.extract(data, source)
+        except BaseException as e:           # an InputError, the time limit, a bug in a reader
+            out.append((key, *_failed(doc_id, source, sha, e, limit)))
             continue
         out.append(None)
-        todo.append((len(out) - 1, key, ext, ann.make_doc(ext.text, doc_id=doc_id, source=source, sha256=sha)))
-    for (i, key, ext, _), doc in zip(todo, ann.pipe([t[3] for t in todo], batch_size=max(1, len(todo)))):
-        reading.set_pages(doc, ext.pages)
-        out[i] = (key, doc, True)
+        todo.append((len(out) - 1, ext, time.monotonic() - t0))
+    done = None
+    if len(todo) > 1 and hasattr(ann, "pipe"):        # a Pipeline (an object with only annotate(): one by one)
+        docs = [ann.make_doc(ext.text, doc_id=chunk[i][1], source=chunk[i][2], sha256=chunk[i][0].split(":")[0])
+                for i, ext, _ in todo]
+        try:
+            with time_limit(limit):
+                done = list(ann.pipe(docs, batch_size=len(docs)))
+        except (TimeLimitExceeded, Exception) as e:
+            log.debug("a batch of %d documents failed (%s: %s); annotating them one by one",
+                      len(todo), type(e).__name__, e)
+    for n, (i, ext, spent) in enumerate(todo):
+        key, doc_id, source, _ = chunk[i]
+        sha = key.split(":")[0]
+        if done is not None:
+            result = done[n]
+        else:
+            try:
+                with time_limit(limit and max(limit - spent, 1e-3)):      # what its reading left of its limit
+                    result = ann.annotate(ext.text, doc_id=doc_id, source=source, sha256=sha)
+            except BaseException as e:
+                out[i] = (key, *_failed(doc_id, source, sha, e, limit))
+                continue
+        reading.set_pages(result, ext.pages)
+        out[i] = (key, result, True)
     return [(key, doc.to_dict(), keep) for key, doc, keep in out]
 
 
-def _annotate_alone(item: tuple[str, str, str, bytes], ann, limit: float | None) -> tuple[str, dict, bool]:
-    key, doc_id, source, data = item
-    sha = key.split(":")[0]
-    keep = True
-    try:
-        with time_limit(limit):
-            ext = reading.extract(data, source)
-            doc = ann.annotate(ext.text, doc_id=doc_id, source=source, sha256=sha)
-            reading.set_pages(doc, ext.pages)
-    except InputError as e:
-        doc = Document(doc_id=doc_id, source=source, sha256=sha, errors=[str(e)])
-    except TimeLimitExceeded:
-        doc = Document(doc_id=doc_id, source=source, sha256=sha, errors=[time_limit_error(limit)])
-        keep = False
-    except Exception as e:  # recorded per file: the batch goes on
-        doc = Document(doc_id=doc_id, source=source, sha256=sha,
-                       errors=[f"internal error while annotating: {type(e).__name__}: {e}"])
-        keep = False
-    return key, doc.to_dict(), keep
+def _failed(doc_id: str, source: str, sha: str, error: BaseException, limit: float | None) -> tuple[Document, bool]:
+    """The Document of a file that could not be read or annotated, and whether it may be cached (an unreadable
+    file may: reading it again gives the same error; a time-out or an internal error may not)."""
+    if isinstance(error, InputError):
+        return Document(doc_id=doc_id, source=source, sha256=sha, errors=[str(error)]), True
+    if isinstance(error, TimeLimitExceeded):
+        return Document(doc_id=doc_id, source=source, sha256=sha, errors=[time_limit_error(limit)]), False
+    if not isinstance(error, Exception):
+        raise error                          # KeyboardInterrupt, SystemExit: the batch stops
+    return Document(doc_id=doc_id, source=source, sha256=sha,
+                    errors=[f"internal error while annotating: {type(error).__name__}: {error}"]), False
 
 
 class _ModelSource:
@@ -433,7 +446,7 @@ def _execute(todo: list[_Item], source: _ModelSource, workers: int, scheduler: s
         todo = sorted(todo, key=lambda it: it.size, reverse=True)
         chunks = _chunks(todo, CHUNK, CHUNK_BYTES)
     else:
-        chunks = _chunks(todo, CHUNK)
+        chunks = _chunks(todo, CHUNK, CHUNK_BYTES_ONE_WORKER)
     if scheduler:           # Dask's workers may be other machines: the cache is written here
         for key, doc, keep in _execute_dask(chunks, source.for_workers(), scheduler, limit):
             yield key, _settle(cache, key, doc, keep)

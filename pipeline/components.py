@@ -83,6 +83,11 @@ def make_structure() -> Structure:
 # --------------------------------------------------------------------------- learned
 
 
+def tasks_of(docs: list[Document]) -> tuple[list[Task], list[int]]:
+    """The tasks of a batch of documents, in order, and the index of each one's document."""
+    return [t for d in docs for t in d.tasks], [i for i, d in enumerate(docs) for _ in d.tasks]
+
+
 class Learned:
     """A component with estimators in ``models``."""
 
@@ -97,6 +102,13 @@ class Learned:
         raise NotImplementedError
 
     optional: tuple = ()        # models a fitted component may do without (nothing to learn them from)
+
+    def __call__(self, doc: Document) -> Document:
+        return self.pipe([doc])[0]
+
+    def pipe(self, docs: Iterable[Document]) -> list[Document]:
+        """Annotate a batch of documents (each model called once for all of them); returns them in order."""
+        raise NotImplementedError
 
     @property
     def fitted(self) -> bool:
@@ -116,9 +128,6 @@ class Detector(Learned):
         if self.settings.get("join", False):
             models["joiner"] = new_joiner()
         return models
-
-    def __call__(self, doc: Document) -> Document:
-        return self.pipe([doc])[0]
 
     def pipe(self, docs: Iterable[Document]) -> list[Document]:
         """Set ``tasks`` on each document: the detector reads every document's candidates in one call, the joiner
@@ -250,13 +259,10 @@ class Mentions(Learned):
             t.mentions = {f: field_mentions(lambda k: found.get(k, []), f, t.text if f == "text" else getattr(t.context, f, ""))
                           for f in MENTION_FIELDS}
 
-    def __call__(self, doc: Document) -> Document:
-        return self.pipe([doc])[0]
-
     def pipe(self, docs: Iterable[Document]) -> list[Document]:
         """Set ``mentions`` on every document's tasks, every distinct text read once for all of them."""
         docs = list(docs)
-        self.annotate([t for d in docs for t in d.tasks])
+        self.annotate(tasks_of(docs)[0])
         return docs
 
 
@@ -272,19 +278,16 @@ class Agencies(Learned):
                                          subject_lead=s["subject_lead"]),
                 "support": AgencyClassifier(role="support", C=s["C_support"], threshold=s["threshold_support"])}
 
-    def __call__(self, doc: Document) -> Document:
-        return self.pipe([doc])[0]
-
     def pipe(self, docs: Iterable[Document]) -> list[Document]:
         """Set ``agencies`` on every document's tasks, each model called once for all of them."""
         from .features import task_frame
 
         docs = list(docs)
         lead, support = self.models.get("lead"), self.models.get("support")
-        tasks = [t for d in docs for t in d.tasks]
+        tasks, owner = tasks_of(docs)
         if not tasks or lead is None:
             return docs
-        X = task_frame(tasks, docs=[i for i, d in enumerate(docs) for _ in d.tasks])
+        X = task_frame(tasks, docs=owner)
         leads = lead.predict_agencies(X)
         sups = support.predict_agencies(X) if support is not None else [[] for _ in leads]
         for t, ls, ss in zip(tasks, leads, sups):
@@ -314,9 +317,6 @@ class Themes(Learned):
                                           tune_thresholds=s["tune_thresholds"],
                                           cross_themes=s["cross_themes"])}
 
-    def __call__(self, doc: Document) -> Document:
-        return self.pipe([doc])[0]
-
     def pipe(self, docs: Iterable[Document]) -> list[Document]:
         """Set ``themes`` on every document's tasks, the model called once for all of them (its second stage
         reads each task's document and section means, by the frame's ``doc`` column)."""
@@ -324,9 +324,9 @@ class Themes(Learned):
 
         docs = list(docs)
         model = self.models.get("themes")
-        tasks = [t for d in docs for t in d.tasks]
+        tasks, owner = tasks_of(docs)
         if tasks and model is not None:
-            X = task_frame(tasks, with_mentions=False, docs=[i for i, d in enumerate(docs) for _ in d.tasks])
+            X = task_frame(tasks, with_mentions=False, docs=owner)
             for t, ths in zip(tasks, model.predict_themes(X)):
                 t.themes = ths
         return docs

@@ -22,7 +22,6 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import check_is_fitted
 
 from .document import TaskContext
 
@@ -48,11 +47,19 @@ class CharWordNgrams:
         self.ngram_range = tuple(ngram_range)
 
     def __call__(self, text: str) -> list[str]:
-        lo, hi = self.ngram_range
         out: list[str] = []
-        for w in text.lower().split():
-            out += _word_ngrams(w, lo, hi)
+        for w in self.words(text):
+            out += self.ngrams(w)
         return out
+
+    @staticmethod
+    def words(text: str) -> list[str]:
+        """The words n-grams are read within: lower case, split at whitespace."""
+        return text.lower().split()
+
+    def ngrams(self, word: str) -> tuple[str, ...]:
+        """One word's n-grams (cached)."""
+        return _word_ngrams(word, *self.ngram_range)
 
     def __eq__(self, other) -> bool:
         return type(other) is type(self) and other.ngram_range == self.ngram_range
@@ -82,8 +89,9 @@ class CharNgramCounts(CountVectorizer):
     """scikit-learn's ``CountVectorizer`` with a :class:`CharWordNgrams` analyzer, whose ``transform`` reads each
     distinct word of a call once: n-grams never cross a word, so a text's counts are the sum of its words'.
     Each word's vocabulary indices are looked up once and scipy sums them (the per-n-gram dictionary loop of
-    CountVectorizer was most of the time of the char features). The matrix is CountVectorizer's own; with
-    another analyzer, ``transform`` is CountVectorizer's. Fitting is CountVectorizer's.
+    CountVectorizer was most of the time of the char features). The matrix is CountVectorizer's own (as a
+    ``csr_matrix``); with another analyzer, or before fitting, ``transform`` is CountVectorizer's. Fitting is
+    CountVectorizer's.
 
     >>> texts = ["Sở Y tế chủ trì", "sở y tế, sở tư pháp"]
     >>> c = CharNgramCounts(analyzer=CharWordNgrams((2, 3))).fit(texts)
@@ -92,19 +100,18 @@ class CharNgramCounts(CountVectorizer):
     """
 
     def transform(self, raw_documents):
-        if not isinstance(self.analyzer, CharWordNgrams) or isinstance(raw_documents, str):
-            return super().transform(raw_documents)     # scikit-learn's own path and errors
-        check_is_fitted(self, "vocabulary_")
+        analyzer = self.analyzer
+        if type(analyzer) is not CharWordNgrams or isinstance(raw_documents, str) or not hasattr(self, "vocabulary_"):
+            return super().transform(raw_documents)     # scikit-learn's own path and errors (not fitted, a string)
         index, known = self.vocabulary_.get, partial(is_not, None)
-        lo, hi = self.analyzer.ngram_range
         of_word: dict[str, list[int]] = {}
         cols: list[int] = []
         indptr = [0]
         for doc in raw_documents:
-            for w in self.decode(doc).lower().split():
+            for w in analyzer.words(self.decode(doc)):
                 ids = of_word.get(w)
                 if ids is None:
-                    ids = of_word[w] = [*filter(known, map(index, _word_ngrams(w, lo, hi)))]
+                    ids = of_word[w] = [*filter(known, map(index, analyzer.ngrams(w)))]
                 cols += ids
             indptr.append(len(cols))
         X = sp.csr_matrix((np.ones(len(cols), dtype=self.dtype), np.asarray(cols, dtype=np.int64),

@@ -211,8 +211,11 @@ class Pipeline:
         document, and nothing one document's rows give depends on another's. An error in any document stops the
         batch (:func:`pipeline.batch.run` then reads that batch's documents one by one, each with its own
         errors)."""
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, not {batch_size!r}")
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a whole number of documents, at least 1; got {batch_size!r}")
+        return self._batches(texts, until, batch_size)
+
+    def _batches(self, texts: Iterable[str | Document], until: str | None, batch_size: int) -> Iterator[Document]:
         batch: list[Document] = []
         for t in texts:
             batch.append(t if isinstance(t, Document) else self.make_doc(t))
@@ -229,7 +232,11 @@ class Pipeline:
             if name in self._disabled:
                 continue
             many = getattr(comp, "pipe", None)
+            n = len(docs)
             docs = list(many(docs)) if many is not None else [comp(d) for d in docs]
+            if len(docs) != n:
+                raise RuntimeError(f"Component {name!r} returned {len(docs)} documents from a batch of {n}: a "
+                                   "component's pipe() must return every document it is given, in order.")
         if self.meta.get("calibration"):      # calibrated agency and theme scores (pipeline.calibration)
             from .calibration import calibrate_tasks
 

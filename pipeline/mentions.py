@@ -29,7 +29,7 @@ import bisect
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -150,6 +150,7 @@ _POSSESSOR = re.compile(r"^\W*(?:(?:Điều|Mục|Chương)\s+\w+(?:\s*[.:])?\s*
                         r"\s+(?:của|đối với)|đối với)\s+", re.I)
 _DETERMINERS = frozenset({"các", "những", "mỗi", "mọi", "từng"})
 _PHRASE_END = frozenset({".", ";", ":", "(", ")"})
+TAG_BATCH = 512          # texts whose token features the tagger reads at once (memory, not results)
 SUBJECT_MAX = 12         # tokens (syllables and commas) of an actor named by a common noun, before what it must do
 
 
@@ -586,9 +587,7 @@ class MentionRecognizer(BaseEstimator):
         tok_lists = [tokens(t) for t in texts]
         lex = [self.matcher_.mentions(t, cache=False) for t in texts]     # once a text; no cache kept in matcher_
         if self.tagger_ is not None:
-            feats = [token_features(t, toks, _lexicon_tags(lx, toks))
-                     for t, toks, lx in zip(texts, tok_lists, lex) if toks]
-            tags = iter(self.tagger_.predict(feats)) if feats else iter(())
+            tags = self._tags([(t, toks, lx) for t, toks, lx in zip(texts, tok_lists, lex) if toks])
         found: list[list[tuple[int, int, str]]] = []
         for text, toks, lx in zip(texts, tok_lists, lex):
             spans = []
@@ -635,6 +634,14 @@ class MentionRecognizer(BaseEstimator):
                 row.append(Mention(s, e, text[s:e], lab, "listed" if kind.startswith("listed:") else kind))
             out.append(row)
         return out
+
+    def _tags(self, todo: list[tuple[str, list, list[Mention]]]) -> Iterator[list[str]]:
+        """The tagger's tags of each (text, its tokens, its lexicon matches), :data:`TAG_BATCH` texts a call: the
+        CRF reads each text apart, and the features of all of a batch's texts at once would hold a dictionary
+        a token."""
+        for i in range(0, len(todo), TAG_BATCH):
+            yield from self.tagger_.predict([token_features(t, toks, _lexicon_tags(lx, toks))
+                                             for t, toks, lx in todo[i:i + TAG_BATCH]])
 
     def find(self, text: str) -> list[Mention]:
         return self.find_many([text])[0]

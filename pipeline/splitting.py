@@ -392,6 +392,9 @@ def neighbour_features(X, p: np.ndarray) -> np.ndarray:
         np.zeros((0, 8))
 
 
+ROWS = 2048      # candidates whose first-stage features are built at once (memory, not results)
+
+
 class TaskDetector(ClassifierMixin, BaseEstimator):
     """Is this candidate sentence a task? Two stages of logistic regression.
 
@@ -466,7 +469,10 @@ class TaskDetector(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X):
         check_is_fitted(self, "pipeline_")
-        p = self.pipeline_.predict_proba(self._check_X(X))
+        X = self._check_X(X)
+        # the first stage reads each row alone: ROWS rows at a time bound the memory of a long batch's features
+        p = np.vstack([self.pipeline_.predict_proba(X.iloc[i:i + ROWS]) for i in range(0, len(X), ROWS)]) \
+            if len(X) > ROWS else self.pipeline_.predict_proba(X)
         if self.stack_ is None or len(X) == 0:
             return p
         return self.stack_.predict_proba(neighbour_features(X, p[:, -1]))

@@ -248,7 +248,8 @@ def test_language_pipe_reads_a_batch_at_once_and_gives_each_documents_own_result
     import pipeline
 
     nlp = pipeline.load()
-    texts = ["", "Không có nhiệm vụ nào."] + [p.read_text(encoding="utf-8") for p in sorted((ROOT / "samples").glob("*.txt"))]
+    samples = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "samples").glob("*.txt"))]
+    texts = samples[:1] + ["", *samples[1:4], "Không có nhiệm vụ nào.", *samples[4:], ""]   # empty in mid batch, at its end
     alone = [_rounded(nlp(t).to_dict()) for t in texts]
     calls = {"detector": 0, "lead": 0, "themes": 0}
 
@@ -270,7 +271,24 @@ def test_language_pipe_reads_a_batch_at_once_and_gives_each_documents_own_result
     batches = -(-len(texts) // 4)
     assert 0 < calls["detector"] <= batches and 0 < calls["lead"] <= batches and 0 < calls["themes"] <= batches
     with pytest.raises(ValueError, match="batch_size"):
-        list(nlp.pipe(texts, batch_size=0))
+        nlp.pipe(texts, batch_size=0)             # at once, not when the first batch is read
+
+
+class _DropsOne:
+    def __call__(self, doc):
+        return doc
+
+    def pipe(self, docs):
+        return list(docs)[1:]
+
+
+factory("test_drops_one")(_DropsOne)
+
+
+def test_language_pipe_a_component_that_loses_a_document_is_an_error():
+    nlp = Pipeline.from_config({"pipeline": ["metadata", "test_drops_one"]})
+    with pytest.raises(RuntimeError, match="'test_drops_one' returned 1 documents from a batch of 2"):
+        list(nlp.pipe(["a", "b"]))
 
 
 # --------------------------------------------------------------------------- a component of one's own

@@ -368,3 +368,16 @@ def test_mentions_of_addressee_and_recipient_lists_are_found_line_by_line():
     assert len(field_mentions(greedy, "lead_in", recipients)) == 1      # a sentence field stays whole
     frame = default_mentions(pd.DataFrame([{"recipients": recipients}]), ["recipients"])[0]["recipients"]
     assert [recipients[m.start:m.end] for m in frame] == [m.text for m in frame]
+
+
+def test_mentions_tagger_reads_texts_in_slices_with_the_same_mentions(monkeypatch):
+    """The tagger reads TAG_BATCH texts' token features at a time (memory): the mentions are those of one call."""
+    import pipeline
+    from pipeline import mentions
+
+    rec = pipeline.load().get_pipe("mentions").models["recognizer"]
+    texts = ["Sở Y tế chủ trì, phối hợp với Sở Tài chính.", "", "Ủy ban nhân dân các xã, phường báo cáo.",
+             "Ban Tuyên giáo và Dân vận Tỉnh ủy định hướng tuyên truyền.", "Các sở, ban, ngành thực hiện."] * 3
+    whole = rec.find_many(texts)
+    monkeypatch.setattr(mentions, "TAG_BATCH", 2)
+    assert rec.find_many(texts) == whole and any(whole)

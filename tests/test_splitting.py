@@ -483,3 +483,24 @@ def test_splitting_after_semicolon_marks_the_next_item_of_an_unmarked_list():
     assert cand(cs, "Hướng dẫn cụ thể").features["after_semicolon"] == 1
     assert cand(cs, "trường hợp cần thiết").features["after_semicolon"] == 0
     assert splitting.join_features(cand(cs, "Hướng dẫn cụ thể"))["after_semicolon"] == 1
+
+
+def test_splitting_detector_first_stage_in_slices_of_rows_gives_the_same_probabilities(monkeypatch):
+    """A long batch's candidates are read ROWS at a time by the first stage (memory): the probabilities are
+    those of one call, the second stage still seeing every row's neighbours."""
+    from pathlib import Path
+
+    import pipeline
+    from pipeline import splitting
+
+    nlp = pipeline.load()
+    samples = Path(__file__).resolve().parent.parent / "samples"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(samples.glob("*.txt"))[:3]]
+    docs = list(nlp.pipe(texts, until="detector"))
+    cands = [c for d in docs for c in d.candidates]
+    X = splitting.candidate_frame(cands, docs=[i for i, d in enumerate(docs) for _ in d.candidates])
+    det = nlp.get_pipe("detector").models["detector"]
+    whole = det.predict_proba(X)
+    monkeypatch.setattr(splitting, "ROWS", 7)
+    assert len(X) > 3 * 7
+    assert np.array_equal(det.predict_proba(X), whole)

@@ -119,7 +119,7 @@ def predict_documents(nlp: Pipeline, examples: Sequence[Example]) -> list[DocRes
     """End to end: the whole pipeline on each example's text, in batches as a batch run reads them
     (``Pipeline.pipe``); tasks in the text's own offsets."""
     docs = nlp.pipe(nlp.make_doc(ex.text, doc_id=ex.doc_id) for ex in examples)
-    return [document_result(ex, doc) for ex, doc in zip(examples, docs)]
+    return [document_result(ex, doc) for ex, doc in zip(examples, docs, strict=True)]
 
 
 def run_fold(config: dict | None, labelset: dict, train: Sequence[Prepared], test: Sequence[Prepared],
