@@ -67,7 +67,7 @@ from .output import Writers, atomic_write, write_report
 log = logging.getLogger(__name__)
 
 CHUNK = 8   # documents per worker call, annotated as one batch: amortises inter-process and estimator overhead
-CHUNK_BYTES = 64 * 1024     # and at most this many bytes of files a chunk in parallel (a larger file alone): the
+CHUNK_BYTES = 96 * 1024     # and at most this many bytes of files a chunk in parallel (a larger file alone): the
                             # workers end together, and two batches in memory stay small
 CHUNK_BYTES_ONE_WORKER = 256 * 1024     # with one worker: a batch's documents are in memory together
 TIME_LIMIT = 300.0   # seconds a document may take (reading and annotating), by default
