@@ -90,17 +90,10 @@ def in_process(texts: list[str], model: str | None, rounds: int) -> dict:
     from underthesea import word_tokenize
 
     import pipeline
-    from pipeline.batch import CHUNK, CHUNK_BYTES_ONE_WORKER
+    from pipeline.batch import CHUNK, CHUNK_BYTES_ONE_WORKER, chunked
 
-    batches: list[list[str]] = [[]]            # as `vanban annotate -w 1` chunks a folder
-    held = 0
-    for t in texts:
-        size = len(t.encode("utf-8"))
-        if batches[-1] and (len(batches[-1]) >= CHUNK or held + size > CHUNK_BYTES_ONE_WORKER):
-            batches.append([])
-            held = 0
-        batches[-1].append(t)
-        held += size
+    # as `vanban annotate -w 1` cuts a folder into chunks (a file's bytes: its UTF-8 text's)
+    batches = list(chunked(texts, CHUNK, CHUNK_BYTES_ONE_WORKER, lambda t: len(t.encode("utf-8"))))
     nlp = pipeline.load(model)
     totals = timed_components(nlp)
     word_tokenize(texts[0][:2000])

@@ -531,7 +531,7 @@ MUTANTS: list[Mutant] = [
       "batch: in parallel, files no longer given out largest first",
       ["tests/test_batch.py"]),
     M("batch_chunk_bytes", "pipeline/batch.py",
-      "        if buf and max_bytes is not None and held + len(data) > max_bytes:\n",
+      "        if buf and max_bytes is not None and held + n > max_bytes:\n",
       "        if False:\n",
       "batch: chunks no longer bounded in bytes",
       ["tests/test_batch.py"]),

@@ -55,7 +55,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator, TypeVar
 
 from . import __version__, inventory, reading
 from .document import Document
@@ -65,6 +65,7 @@ from .model import sha256_file
 from .output import Writers, atomic_write, write_report
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CHUNK = 8   # documents per worker call, annotated as one batch: amortises inter-process and estimator overhead
 CHUNK_BYTES = 96 * 1024     # and at most this many bytes of files a chunk in parallel (a larger file alone): the
@@ -204,7 +205,7 @@ def _annotate_chunk(chunk: list[tuple[str, str, str, bytes]], model_ref,
     if limit:
         _warm(ann)
     out: list = []                                             # (key, Document, may be cached) a file
-    todo: list[tuple[int, object, float]] = []       # (index in out, the file's extraction, seconds reading it)
+    todo: list[tuple] = []         # (index in out, key, doc_id, source, sha, the file's extraction, seconds reading it)
     for key, doc_id, source, data in chunk:
         sha = key.split(":")[0]
         t0 = time.monotonic()
@@ -215,20 +216,18 @@ def _annotate_chunk(chunk: list[tuple[str, str, str, bytes]], model_ref,
             out.append((key, *_failed(doc_id, source, sha, e, limit)))
             continue
         out.append(None)
-        todo.append((len(out) - 1, ext, time.monotonic() - t0))
+        todo.append((len(out) - 1, key, doc_id, source, sha, ext, time.monotonic() - t0))
     done = None
     if len(todo) > 1 and hasattr(ann, "pipe"):        # a Pipeline (an object with only annotate(): one by one)
-        docs = [ann.make_doc(ext.text, doc_id=chunk[i][1], source=chunk[i][2], sha256=chunk[i][0].split(":")[0])
-                for i, ext, _ in todo]
+        docs = [ann.make_doc(ext.text, doc_id=doc_id, source=source, sha256=sha)
+                for _, _, doc_id, source, sha, ext, _ in todo]
         try:
             with time_limit(limit):
                 done = list(ann.pipe(docs, batch_size=len(docs)))
         except (TimeLimitExceeded, Exception) as e:
             log.debug("a batch of %d documents failed (%s: %s); annotating them one by one",
                       len(todo), type(e).__name__, e)
-    for n, (i, ext, spent) in enumerate(todo):
-        key, doc_id, source, _ = chunk[i]
-        sha = key.split(":")[0]
+    for n, (i, key, doc_id, source, sha, ext, spent) in enumerate(todo):
         if done is not None:
             result = done[n]
         else:
@@ -287,27 +286,43 @@ class _ModelSource:
         return (self.path, self.sha) if self.path and self.sha else self.annotator()
 
 
-def _chunks(items: list[_Item], size: int, max_bytes: int | None = None) -> Iterator[list[tuple[str, str, str, bytes]]]:
-    """Chunks of at most ``size`` documents (and, with ``max_bytes``, of at most that many bytes of files,
-    a larger file alone); each file is read when its chunk is made."""
-    buf: list[tuple[str, str, str, bytes]] = []
+def chunked(items: Iterable[T], size: int, max_bytes: int | None, nbytes: Callable[[T], int]) -> Iterator[list[T]]:
+    """Runs of consecutive ``items``, at most ``size`` of them and (with ``max_bytes``) at most that many bytes
+    (``nbytes`` of each), an item larger than that alone: how a batch run cuts a folder into chunks, each of
+    which is annotated as one batch.
+
+    >>> list(chunked(["aa", "b", "cccc", "d", "e"], 3, 4, len))
+    [['aa', 'b'], ['cccc'], ['d', 'e']]
+    """
+    buf: list[T] = []
     held = 0
     for it in items:
-        try:
-            data = reading.read_bytes(it.path)
-        except InputError as e:
-            it.error = str(e)
-            continue
-        if buf and max_bytes is not None and held + len(data) > max_bytes:
+        n = nbytes(it)
+        if buf and max_bytes is not None and held + n > max_bytes:
             yield buf
             buf, held = [], 0
-        buf.append((it.key, it.doc_id, it.source, data))
-        held += len(data)
+        buf.append(it)
+        held += n
         if len(buf) >= size:
             yield buf
             buf, held = [], 0
     if buf:
         yield buf
+
+
+def _chunks(items: list[_Item], size: int, max_bytes: int | None = None) -> Iterator[list[tuple[str, str, str, bytes]]]:
+    """Chunks of at most ``size`` documents (and, with ``max_bytes``, of at most that many bytes of files,
+    a larger file alone; :func:`chunked`); each file is read when its chunk is made."""
+    def read():
+        for it in items:
+            try:
+                data = reading.read_bytes(it.path)
+            except InputError as e:
+                it.error = str(e)
+                continue
+            yield it.key, it.doc_id, it.source, data
+
+    return chunked(read(), size, max_bytes, lambda item: len(item[3]))
 
 
 def run(model, in_dir: str | Path, out_dir: str | Path, workers: int = 1, scheduler: str | None = None,
